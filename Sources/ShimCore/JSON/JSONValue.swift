@@ -1,0 +1,94 @@
+import Foundation
+
+/// A parsed JSON document, kept loosely typed so that validation can tell "missing" from
+/// "present with the wrong type" and report each the way the legacy API did.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Parses a complete JSON document.
+    /// - Throws: ``JSONValue/ParseError`` when the bytes are not a JSON document.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw ParseError()
+        }
+    }
+
+    /// The bytes were not a JSON document.
+    public struct ParseError: Error, Sendable {}
+
+    /// The member `key` of an object, or `nil` when this is not an object or has no such member.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members[key]
+    }
+
+    /// The value as a 64-bit integer: a JSON integer, a whole number, or a string of decimal digits
+    /// (Jackson, behind the legacy API, coerces the latter two into a `Long`).
+    public var int64Value: Int64? {
+        switch self {
+        case .integer(let value):
+            return value
+        case .double(let value):
+            guard value.rounded() == value, let exact = Int64(exactly: value) else { return nil }
+            return exact
+        case .string(let text):
+            return Int64(text)
+        default:
+            return nil
+        }
+    }
+
+    /// The value as a string, when it is a JSON string.
+    public var stringValue: String? {
+        guard case .string(let text) = self else { return nil }
+        return text
+    }
+
+    /// The elements, when the value is a JSON array.
+    public var arrayValue: [JSONValue]? {
+        guard case .array(let elements) = self else { return nil }
+        return elements
+    }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let bool = try? container.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let integer = try? container.decode(Int64.self) {
+            self = .integer(integer)
+        } else if let double = try? container.decode(Double.self) {
+            self = .double(double)
+        } else if let string = try? container.decode(String.self) {
+            self = .string(string)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

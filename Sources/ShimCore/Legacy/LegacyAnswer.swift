@@ -1,0 +1,41 @@
+/// How a legacy call ended, for the usage record and metrics.
+public enum CallOutcome: String, Sendable, CaseIterable, Codable {
+    /// The promotion was issued.
+    case issued
+    /// The vendor answered warnings only, e.g. 8890 (limits or configuration).
+    case warning
+    /// Local validation refused the call; the vendor was not asked.
+    case rejected
+    /// The vendor answered an entity error.
+    case error
+    /// The vendor could not be reached or answered something unusable.
+    case upstreamFailure = "upstream_failure"
+}
+
+/// A complete legacy answer: HTTP status, body and how the call ended.
+public struct LegacyAnswer: Sendable, Equatable {
+    public var status: Int
+    public var body: LegacyResponse
+    public var outcome: CallOutcome
+
+    public init(status: Int, body: LegacyResponse, outcome: CallOutcome) {
+        self.status = status
+        self.body = body
+        self.outcome = outcome
+    }
+
+    /// The legacy codes of the answer, errors first, for logs and metrics.
+    public var codes: [Int] {
+        body.errors.map(\.code) + body.warnings.map(\.code)
+    }
+
+    /// The answer to a failure of the shim's own.
+    public init(failure: LegacyFailure, codes: CodeTable) {
+        let template = codes.template(for: failure)
+        self.init(
+            status: template.status,
+            body: .error(code: template.code, message: template.message),
+            outcome: failure.isLocalValidation ? .rejected : (failure == .customerNotFound ? .error : .upstreamFailure)
+        )
+    }
+}

@@ -1,0 +1,71 @@
+/// Decodes a URL query the way the legacy API's servlet container did: `&`-separated pairs,
+/// `+` as space, percent-decoded names and values. Undecodable sequences are kept as sent.
+public enum QueryString {
+    /// The pairs of a raw query (without the leading `?`), in order, duplicates kept.
+    public static func parse(_ raw: some StringProtocol) -> [(name: String, value: String)] {
+        raw.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            guard let equals = pair.firstIndex(of: "=") else { return (decode(pair), "") }
+            return (decode(pair[..<equals]), decode(pair[pair.index(after: equals)...]))
+        }
+    }
+
+    /// Percent-encodes a query name or value: everything but unreserved characters (RFC 3986).
+    public static func encode(_ text: String) -> String {
+        var encoded = ""
+        encoded.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                encoded += "%"
+                encoded += hexDigits[Int(byte >> 4)]
+                encoded += hexDigits[Int(byte & 0x0F)]
+            }
+        }
+        return encoded
+    }
+
+    /// A query string built from pairs, each name and value percent-encoded.
+    public static func build(_ pairs: [(name: String, value: String)]) -> String {
+        pairs.map { "\(encode($0.name))=\(encode($0.value))" }.joined(separator: "&")
+    }
+
+    private static let hexDigits = (0..<16).map { String($0, radix: 16, uppercase: true) }
+
+    private static func decode(_ component: some StringProtocol) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(component.utf8.count)
+        var iterator = Array(component.utf8)[...]
+        while let byte = iterator.popFirst() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                if iterator.count >= 2, let high = hexValue(iterator[iterator.startIndex]),
+                    let low = hexValue(iterator[iterator.startIndex + 1])
+                {
+                    bytes.append(high << 4 | low)
+                    iterator = iterator.dropFirst(2)
+                } else {
+                    bytes.append(byte)
+                }
+            default:
+                bytes.append(byte)
+            }
+        }
+        // Invalid UTF-8 becomes U+FFFD: the value can still be validated and is never sent as raw bytes.
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// One legacy `sideEffects` entry: the promotion that was issued.
+public struct SideEffect: Sendable, Equatable {
+    public var programId: Int64
+    /// Documented as an integer; a vendor id that is not a number is relayed as a string.
+    public var issualId: JSONValue?
+    /// Documented as an integer; a vendor id that is not a number is relayed as a string.
+    public var earnedId: JSONValue?
+    public var promotionId: Int64
+    public var type: String
+
+    public init(programId: Int64, issualId: JSONValue?, earnedId: JSONValue?, promotionId: Int64, type: String) {
+        self.programId = programId
+        self.issualId = issualId
+        self.earnedId = earnedId
+        self.promotionId = promotionId
+        self.type = type
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Everything in `mappings/`, compiled once into an immutable table the translators read.
+public struct MappingSet: Sendable, Equatable {
+    public var route: BulkRoute
+    public var identifiers: IdentifierTable
+    public var sources: SourceTable
+    public var codes: CodeTable
+
+    public init(route: BulkRoute, identifiers: IdentifierTable, sources: SourceTable, codes: CodeTable) {
+        self.route = route
+        self.identifiers = identifiers
+        self.sources = sources
+        self.codes = codes
+    }
+
+    /// The files a mappings directory must hold.
+    public static let fileNames = [BulkRoute.file, IdentifierTable.file, SourceTable.file, CodeTable.file]
+
+    /// Compiles the mapping files from their texts, keyed by file name.
+    /// - Throws: ``MappingError`` naming the file, line and problem.
+    public init(files: [String: String]) throws(MappingError) {
+        func text(_ name: String) throws(MappingError) -> String {
+            guard let text = files[name] else {
+                throw MappingError(file: name, line: nil, keyPath: "", reason: "the file is missing")
+            }
+            return text
+        }
+        self.init(
+            route: try BulkRoute(yaml: text(BulkRoute.file)),
+            identifiers: try IdentifierTable(yaml: text(IdentifierTable.file)),
+            sources: try SourceTable(yaml: text(SourceTable.file)),
+            codes: try CodeTable(yaml: text(CodeTable.file))
+        )
+    }
+
+    /// Reads and compiles the mapping files of a directory.
+    public init(directory: String) throws(MappingError) {
+        var files: [String: String] = [:]
+        for name in Self.fileNames {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw MappingError(file: path, line: nil, keyPath: "", reason: "cannot read the file")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw MappingError(file: path, line: nil, keyPath: "", reason: "the file is not UTF-8")
+            }
+            files[name] = text
+        }
+        do {
+            try self.init(files: files)
+        } catch {
+            var located = error
+            located.file = URL(fileURLWithPath: directory).appendingPathComponent(error.file).path
+            throw located
+        }
+    }
+}

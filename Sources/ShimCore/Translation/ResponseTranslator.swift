@@ -1,0 +1,76 @@
+/// Translates the vendor's bulk answer into the legacy answer, code for code, driven by the code table.
+public struct ResponseTranslator: Sendable {
+    public let codes: CodeTable
+    public let sideEffectType: String
+
+    public init(mappings: MappingSet) {
+        self.codes = mappings.codes
+        self.sideEffectType = mappings.route.sideEffectType
+    }
+
+    /// Translates a whole upstream answer to a one-customer bulk call.
+    ///
+    /// Authentication failures (401/403) are relayed by the HTTP layer before this is called.
+    public func translate(upstreamStatus: Int, body: some Collection<UInt8>, issue: ValidatedIssue) -> LegacyAnswer {
+        if upstreamStatus >= 500 {
+            return LegacyAnswer(failure: .upstreamServerError, codes: codes)
+        }
+        guard let response = BulkResponse(body: body) else {
+            return LegacyAnswer(failure: .upstreamInvalidResponse, codes: codes)
+        }
+        guard response.entities.count == 1 else {
+            return LegacyAnswer(failure: .upstreamEntityCountMismatch, codes: codes)
+        }
+        return answer(for: response.entities[0], issue: issue)
+    }
+
+    /// The legacy answer for one processed customer.
+    public func answer(for entity: BulkResponse.Entity, issue: ValidatedIssue) -> LegacyAnswer {
+        let warnings = entity.warnings.map(legacyMessage)
+        if let firstError = entity.errors.first {
+            return LegacyAnswer(
+                status: codes.entity[firstError.code]?.status ?? codes.defaultErrorStatus,
+                body: LegacyResponse(warnings: warnings, errors: entity.errors.map(legacyMessage)),
+                outcome: .error
+            )
+        }
+        let sideEffects = entity.result.flatMap { sideEffect(from: $0, issue: issue) }.map { [$0] } ?? []
+        let body = LegacyResponse(warnings: warnings, errors: [], sideEffects: sideEffects)
+        if sideEffects.isEmpty {
+            let status = entity.warnings.first.flatMap { codes.entity[$0.code]?.status } ?? codes.warningStatus
+            return LegacyAnswer(status: status, body: body, outcome: .warning)
+        }
+        return LegacyAnswer(status: codes.successStatus, body: body, outcome: .issued)
+    }
+
+    private func legacyMessage(_ message: LegacyMessage) -> LegacyMessage {
+        guard let mapping = codes.entity[message.code] else { return message }
+        return LegacyMessage(code: mapping.legacyCode, message: mapping.message ?? message.message)
+    }
+
+    /// The side effect of an issued promotion; `nil` when the result carries no issual or earned id
+    /// (the vendor's "not issued" answer).
+    private func sideEffect(from result: JSONValue, issue: ValidatedIssue) -> SideEffect? {
+        let issualId = Self.identifier(result["issualId"])
+        let earnedId = Self.identifier(result["earnedId"])
+        guard issualId != nil || earnedId != nil else { return nil }
+        return SideEffect(
+            programId: result["programId"]?.int64Value ?? issue.programId,
+            issualId: issualId,
+            earnedId: earnedId,
+            promotionId: result["promotionId"]?.int64Value ?? issue.promotionId,
+            type: sideEffectType
+        )
+    }
+
+    /// A vendor id as the legacy integer, or as the vendor's string when it is not a number.
+    private static func identifier(_ value: JSONValue?) -> JSONValue? {
+        switch value {
+        case .none, .null?: return nil
+        case let value?:
+            if let number = value.int64Value { return .integer(number) }
+            if let text = value.stringValue, !text.isEmpty { return .string(text) }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// The sandbox's in-memory vendor data: a few customers, programs and promotions, each chosen to
+/// produce one documented outcome (listed in the README).
+public struct DemoData: Sendable {
+    /// A demo customer.
+    public struct Customer: Sendable {
+        public var id: Int64
+        public var mobile: String
+        public var email: String
+        public var externalId: String
+        /// Customers in a user group the vendor cannot issue to (entity error 8899).
+        public var inRestrictedUserGroup: Bool = false
+    }
+
+    /// The vendor's promotion types.
+    public enum PromotionType: String, Sendable {
+        /// Direct issue (`directEarn`).
+        case loyalty = "LOYALTY"
+        /// Enrol and issue (`enrolAndEarn`).
+        case loyaltyEarning = "LOYALTY_EARNING"
+    }
+
+    /// A demo promotion.
+    public struct Promotion: Sendable {
+        public var id: Int64
+        public var programId: Int64
+        public var name: String
+        public var type: PromotionType
+        public var isActive: Bool = true
+        /// Issue limits exhausted: answered with warning 8890 and no issual.
+        public var limitExhausted: Bool = false
+    }
+
+    public var customers: [Customer]
+    public var programIds: Set<Int64>
+    public var promotions: [Promotion]
+    /// Basic-auth users the sandbox accepts (user -> password).
+    public var users: [String: String]
+    /// Basic-auth users that authenticate but lack write access (answered 403).
+    public var readOnlyUsers: Set<String>
+    /// OAuth tokens (`X-CAP-API-OAUTH-TOKEN`) the sandbox accepts.
+    public var oauthTokens: Set<String>
+
+    /// The demo data the README's examples use.
+    public static let standard = DemoData(
+        customers: [
+            Customer(id: 552_695_692, mobile: "918888888888", email: "priya@example.com", externalId: "EXT-1001"),
+            Customer(id: 552_695_693, mobile: "917777777777", email: "arjun@example.com", externalId: "EXT-1002"),
+            Customer(
+                id: 552_695_699, mobile: "919999999999", email: "group@example.com", externalId: "EXT-1009",
+                inRestrictedUserGroup: true
+            ),
+        ],
+        programIds: [469, 2750],
+        promotions: [
+            Promotion(id: 65777, programId: 469, name: "Welcome bonus", type: .loyalty),
+            Promotion(id: 65778, programId: 469, name: "Summer sale (ended)", type: .loyalty, isActive: false),
+            Promotion(id: 65779, programId: 469, name: "Birthday treat (limit reached)", type: .loyalty, limitExhausted: true),
+            Promotion(id: 65780, programId: 469, name: "Earn double points", type: .loyaltyEarning),
+            Promotion(id: 201_436, programId: 2750, name: "Points promotion", type: .loyalty),
+        ],
+        users: ["till": "secret", "pos": "secret", "readonly": "secret"],
+        readOnlyUsers: ["readonly"],
+        oauthTokens: ["demo-token"]
+    )
+
+    func customer(identifierName: String, value: String) -> Customer? {
+        switch identifierName {
+        case "id": return customers.first { String($0.id) == value }
+        case "mobile": return customers.first { $0.mobile == value }
+        case "email": return customers.first { $0.email.lowercased() == value.lowercased() }
+        case "externalId": return customers.first { $0.externalId == value }
+        default: return nil
+        }
+    }
+}

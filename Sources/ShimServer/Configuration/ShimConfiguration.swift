@@ -1,0 +1,28 @@
+public import ShimCore
+
+/// Everything `promo-shim serve` needs, with the defaults an operator gets when omitting an option.
+public struct ShimConfiguration: Sendable {
+    /// Address of the proxy listener.
+    public var host: String = "127.0.0.1"
+    /// Port of the proxy listener; 0 picks a free one.
+    public var port: Int = 8080
+    /// Address of the admin listener (health); loopback by default.
+    public var adminHost: String = "127.0.0.1"
+    /// Port of the admin listener; 0 picks a free one.
+    public var adminPort: Int = 9901
+    /// The vendor's base URL; every upstream call goes there and nowhere else.
+    public var upstream: UpstreamEndpoint
+    /// The compiled `mappings/` tables.
+    public var mappings: MappingSet
+    /// Largest legacy request body accepted (413 beyond).
+    public var maxLegacyBodyBytes: Int = 16 * 1024
+    /// Timeouts of upstream calls.
+    public var timeouts: HTTPClientUpstream.Timeouts = .init()
+    /// Largest number of pooled connections to the upstream.
+    public var maxUpstreamConnections: Int = 64
+
+    public init(upstream: UpstreamEndpoint, mappings: MappingSet) {
+        self.upstream = upstream
+        self.mappings = mappings
+    }
+}

@@ -1,0 +1,76 @@
+public import HTTPTypes
+
+/// Header rules of a proxy (RFC 9110 §7.6.1): hop-by-hop headers never cross the shim, in either
+/// direction, and the upstream's `Host` comes from configuration, never from the caller.
+public enum ProxyHeaders {
+    /// Hop-by-hop headers, plus `Host` and `Content-Length` which the client sets for the upstream.
+    static let alwaysRemoved: Set<String> = [
+        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection",
+        "proxy-authenticate", "proxy-authorization", "host", "content-length",
+    ]
+
+    /// The headers to send upstream for a passthrough request: all but hop-by-hop ones, with
+    /// `X-Forwarded-For` and `X-Forwarded-Proto` appended.
+    public static func forwarded(_ headers: HTTPFields, remoteAddress: String?) -> HTTPFields {
+        var result = endToEnd(headers)
+        if let remoteAddress {
+            let prior = headers[.xForwardedFor].map { "\($0), " } ?? ""
+            result[.xForwardedFor] = prior + remoteAddress
+        }
+        if headers[.xForwardedProto] == nil {
+            result[.xForwardedProto] = "http"
+        }
+        return result
+    }
+
+    /// The headers to relay to the caller from an upstream response: all but hop-by-hop ones.
+    /// `Content-Length` is kept, since the body is relayed unchanged.
+    public static func relayed(_ headers: HTTPFields) -> HTTPFields {
+        var result = endToEnd(headers)
+        if let length = headers[.contentLength] {
+            result[.contentLength] = length
+        }
+        return result
+    }
+
+    /// Removes hop-by-hop headers, including every header named in `Connection`.
+    static func endToEnd(_ headers: HTTPFields) -> HTTPFields {
+        var named: Set<String> = []
+        for value in headers[values: .connection] {
+            for token in value.split(separator: ",") {
+                named.insert(token.trimmingSpaces().lowercased())
+            }
+        }
+        var result = HTTPFields()
+        result.reserveCapacity(headers.count)
+        for field in headers {
+            let name = field.name.canonicalName
+            if alwaysRemoved.contains(name) || named.contains(name) || name.hasPrefix("proxy-") { continue }
+            result.append(field)
+        }
+        return result
+    }
+
+    /// The caller's credentials for a translated call: `Authorization` and every `X-CAP-*` header, verbatim.
+    public static func credentials(_ headers: HTTPFields) -> HTTPFields {
+        var result = HTTPFields()
+        for field in headers where field.name == .authorization || field.name.canonicalName.hasPrefix("x-cap-") {
+            result.append(field)
+        }
+        return result
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var result = self
+        while result.first == " " || result.first == "\t" { result.removeFirst() }
+        while result.last == " " || result.last == "\t" { result.removeLast() }
+        return result
+    }
+}

@@ -1,0 +1,15 @@
+public import Hummingbird
+import NIOCore
+
+/// The request context of the proxy listener: Hummingbird's core storage plus the peer address,
+/// which the usage log and `X-Forwarded-For` need.
+public struct ShimRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The caller's IP address, when the channel has one.
+    public let remoteAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+}

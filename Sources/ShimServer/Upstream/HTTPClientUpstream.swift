@@ -1,0 +1,133 @@
+public import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+public import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The upstream over AsyncHTTPClient: pooled keep-alive connections, TLS for https, no redirects,
+/// no decompression, explicit timeouts.
+public struct HTTPClientUpstream: Upstream {
+    /// Timeouts of upstream calls.
+    public struct Timeouts: Sendable {
+        /// Time allowed to establish a connection (including TLS).
+        public var connect: TimeAmount
+        /// Time allowed between two reads of a response.
+        public var read: TimeAmount
+        /// Time allowed for a whole call, from sending to the end of the response head.
+        public var request: TimeAmount
+
+        public init(connect: TimeAmount = .seconds(2), read: TimeAmount = .seconds(10), request: TimeAmount = .seconds(15)) {
+            self.connect = connect
+            self.read = read
+            self.request = request
+        }
+    }
+
+    public let endpoint: UpstreamEndpoint
+    public let client: HTTPClient
+    public let timeouts: Timeouts
+
+    /// Creates the client. Shut it down with ``HTTPClientService`` (or `client.shutdown()`).
+    public init(endpoint: UpstreamEndpoint, timeouts: Timeouts = Timeouts(), maxConnections: Int = 64) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: timeouts.connect, read: timeouts.read),
+            decompression: .disabled
+        )
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnections
+        // Fail fast when the upstream refuses connections instead of retrying until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.httpVersion = .http1Only
+        self.endpoint = endpoint
+        self.timeouts = timeouts
+        self.client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }
+
+    public func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+        -> BufferedUpstreamResponse
+    {
+        let response = try await execute(request, logger: logger)
+        do {
+            let body = try await response.body.collect(upTo: maxResponseBytes)
+            return BufferedUpstreamResponse(status: response.status, headers: response.headers, body: body)
+        } catch is NIOTooManyBytesError {
+            throw .responseTooLarge
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
+        let response = try await execute(request, logger: logger)
+        return UpstreamResponse(status: response.status, headers: response.headers, body: ResponseBody(asyncSequence: response.body))
+    }
+
+    private struct Head: Sendable {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: HTTPClientResponse.Body
+    }
+
+    private func execute(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> Head {
+        guard let url = endpoint.url(for: request.target) else { throw .invalidRequest }
+        var outbound = HTTPClientRequest(url: url)
+        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
+        outbound.headers = HTTPHeaders(request.headers)
+        switch request.body {
+        case .none:
+            break
+        case .bytes(let buffer):
+            outbound.body = .bytes(buffer)
+        case .stream(let body, let length):
+            outbound.body = .stream(body, length: length.map { .known(Int64($0)) } ?? .unknown)
+        }
+        do {
+            let response = try await client.execute(outbound, timeout: timeouts.request, logger: logger)
+            return Head(
+                status: HTTPResponse.Status(code: Int(response.status.code)),
+                headers: HTTPFields(response.headers),
+                body: response.body
+            )
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// Sorts client errors into the few cases the shim answers differently.
+    static func classify(_ error: any Error) -> UpstreamError {
+        if let error = error as? HTTPClientError {
+            let timeouts: [HTTPClientError] = [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout, .tlsHandshakeTimeout]
+            if timeouts.contains(error) { return .timeout }
+            if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return .invalidRequest }
+            return .connectionLost
+        }
+        if error is NIOConnectionError { return .connectFailed }
+        if let error = error as? ChannelError, case .connectTimeout = error { return .timeout }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return .connectFailed }
+        return .connectionLost
+    }
+}
+
+extension HTTPHeaders {
+    init(_ fields: HTTPFields) {
+        self.init()
+        self.reserveCapacity(fields.count)
+        for field in fields {
+            self.add(name: field.name.rawName, value: field.value)
+        }
+    }
+}
+
+extension HTTPFields {
+    init(_ headers: HTTPHeaders) {
+        self.init()
+        self.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            if let fieldName = HTTPField.Name(name) {
+                self.append(HTTPField(name: fieldName, value: value))
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// The configured upstream base URL, validated once: `http` or `https`, a host, an optional port and
+/// an optional base path; no query, fragment or credentials.
+public struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
+    public let scheme: String
+    public let host: String
+    public let port: Int
+    /// Base path without trailing slash, possibly empty.
+    public let basePath: String
+
+    /// The base URL every upstream target is appended to.
+    public var baseURL: String {
+        let needsBrackets = host.contains(":")
+        let hostPart = needsBrackets ? "[\(host)]" : host
+        return "\(scheme)://\(hostPart):\(port)\(basePath)"
+    }
+
+    public var description: String { baseURL }
+
+    /// Parses and validates a base URL such as `https://eucrm.cc.capillarytech.com`.
+    public init(_ string: String) throws(ConfigurationError) {
+        guard let components = URLComponents(string: string), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https"
+        else {
+            throw ConfigurationError("upstream '\(string)' must be an http:// or https:// URL")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw ConfigurationError("upstream '\(string)' has no host")
+        }
+        guard components.user == nil, components.password == nil else {
+            throw ConfigurationError("upstream URL must not carry credentials; the shim forwards each caller's own")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw ConfigurationError("upstream '\(string)' must not have a query or fragment")
+        }
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        self.scheme = scheme
+        self.host = host
+        self.port = components.port ?? (scheme == "https" ? 443 : 80)
+        self.basePath = path
+    }
+
+    /// The full URL for an origin-form target, or `nil` when the target is not a plain absolute path.
+    public func url(for target: String) -> String? {
+        guard target.first == "/", !target.hasPrefix("//") else { return nil }
+        guard !target.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "#") }) else { return nil }
+        return baseURL + target
+    }
+}

@@ -1,0 +1,55 @@
+public import HTTPTypes
+public import Hummingbird
+public import NIOCore
+
+/// A request to the configured upstream. It names only a path: the scheme, host and port always
+/// come from configuration, so nothing a caller sends can point the shim elsewhere.
+public struct UpstreamRequest: Sendable {
+    /// The body of an upstream request.
+    public enum Body: Sendable {
+        case none
+        case bytes(ByteBuffer)
+        /// A streamed body; `length` is `nil` for a chunked one.
+        case stream(RequestBody, length: Int?)
+    }
+
+    public var method: HTTPRequest.Method
+    /// Origin-form target: path and optional query, starting with `/`.
+    public var target: String
+    /// Headers to send; hop-by-hop headers and `Host` must already be removed.
+    public var headers: HTTPFields
+    public var body: Body
+
+    public init(method: HTTPRequest.Method, target: String, headers: HTTPFields, body: Body = .none) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// An upstream answer whose body is still streaming.
+public struct UpstreamResponse: Sendable {
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    public var body: ResponseBody
+
+    public init(status: HTTPResponse.Status, headers: HTTPFields, body: ResponseBody) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// An upstream answer read whole (the small JSON answers of the translated calls).
+public struct BufferedUpstreamResponse: Sendable {
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    public var body: ByteBuffer
+
+    public init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Logging
+import NIOCore
+import ShimCore
+import ShimSandbox
+import ShimServer
+
+/// `promo-shim serve`: the proxy, in front of a vendor URL or the embedded sandbox.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Runs the proxy: legacy calls are translated, every other request passes through."
+    )
+
+    @Option(help: "Address of the proxy listener (env SHIM_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port of the proxy listener (env SHIM_PORT; default 8080).")
+    var port: Int?
+
+    @Option(help: "The vendor's base URL, e.g. https://eucrm.cc.capillarytech.com (env SHIM_UPSTREAM).")
+    var upstream: String?
+
+    @Flag(help: "Use the embedded, in-process sandbox vendor as the upstream (env SHIM_SANDBOX=true).")
+    var sandbox = false
+
+    @Option(help: "Address of the admin listener (env SHIM_ADMIN_HOST; default 127.0.0.1).")
+    var adminHost: String?
+
+    @Option(help: "Port of the admin listener: /health (env SHIM_ADMIN_PORT; default 9901).")
+    var adminPort: Int?
+
+    @Option(help: "Directory of the mapping tables (env SHIM_MAPPINGS; default ./mappings).")
+    var mappings: String?
+
+    @Option(help: "Where to write the usage log of legacy calls, '-' for stdout (env SHIM_USAGE_LOG).")
+    var usageLog: String?
+
+    @Option(help: "Largest legacy request body in bytes (env SHIM_MAX_BODY_BYTES; default 16384).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Upstream connect timeout in ms (env SHIM_CONNECT_TIMEOUT_MS; default 2000).")
+    var connectTimeoutMs: Int?
+
+    @Option(help: "Upstream overall request timeout in ms (env SHIM_REQUEST_TIMEOUT_MS; default 15000).")
+    var requestTimeoutMs: Int?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "promo-shim")
+        let environment = EnvironmentReader()
+        let useSandbox = try environment.flag(sandbox, "SHIM_SANDBOX")
+        let upstreamURL = environment.string(upstream, "SHIM_UPSTREAM")
+        if useSandbox, upstreamURL != nil {
+            throw ValidationError("--sandbox and --upstream (SHIM_UPSTREAM) exclude each other: choose one")
+        }
+        if !useSandbox, upstreamURL == nil {
+            throw ValidationError(
+                "no upstream: pass --upstream BASE_URL (or SHIM_UPSTREAM) for the vendor, or --sandbox for the embedded simulation"
+            )
+        }
+        let mappingsDirectory = environment.string(mappings, "SHIM_MAPPINGS") ?? "mappings"
+        let mappingSet: MappingSet
+        do {
+            mappingSet = try MappingSet(directory: mappingsDirectory)
+        } catch {
+            throw ValidationError("invalid mappings: \(error)")
+        }
+        var configuration = ShimConfiguration(
+            upstream: try UpstreamEndpoint(upstreamURL ?? "http://127.0.0.1:1"),
+            mappings: mappingSet
+        )
+        configuration.host = environment.string(host, "SHIM_HOST") ?? configuration.host
+        configuration.port = try environment.int(port, "SHIM_PORT", default: configuration.port)
+        configuration.adminHost = environment.string(adminHost, "SHIM_ADMIN_HOST") ?? configuration.adminHost
+        configuration.adminPort = try environment.int(adminPort, "SHIM_ADMIN_PORT", default: configuration.adminPort)
+        configuration.maxLegacyBodyBytes = try environment.int(
+            maxBodyBytes, "SHIM_MAX_BODY_BYTES", default: configuration.maxLegacyBodyBytes
+        )
+        configuration.timeouts.connect = .milliseconds(
+            Int64(try environment.int(connectTimeoutMs, "SHIM_CONNECT_TIMEOUT_MS", default: 2000))
+        )
+        configuration.timeouts.request = .milliseconds(
+            Int64(try environment.int(requestTimeoutMs, "SHIM_REQUEST_TIMEOUT_MS", default: 15000))
+        )
+
+        if useSandbox {
+            try await withRunningApplication({ onRunning in
+                Sandbox.application(host: "127.0.0.1", port: 0, logger: logger, onServerRunning: onRunning)
+            }) { sandboxPort in
+                configuration.upstream = try UpstreamEndpoint("http://127.0.0.1:\(sandboxPort)")
+                logger.notice("upstream: embedded sandbox vendor at \(configuration.upstream) (demo data, see README)")
+                try await serve(configuration, logger: logger)
+            }
+        } else {
+            logger.notice("upstream: \(configuration.upstream)")
+            try await serve(configuration, logger: logger)
+        }
+    }
+
+    private func serve(_ configuration: ShimConfiguration, logger: Logger) async throws {
+        let server = ShimServer(
+            configuration: configuration,
+            logger: logger,
+            onProxyRunning: { port in
+                logger.notice("promo-shim listening on http://\(configuration.host):\(port)")
+            },
+            onAdminRunning: { port in
+                logger.notice("admin listening on http://\(configuration.adminHost):\(port) (/health)")
+            }
+        )
+        try await server.run()
+    }
+}
