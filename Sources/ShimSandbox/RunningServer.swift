@@ -1,7 +1,9 @@
 public import Hummingbird
+import Logging
+import ServiceLifecycle
 
-/// Runs an application in a child task for the duration of `body`, handing `body` the port it
-/// listens on; the application is stopped when `body` returns or throws.
+/// Runs an application for the duration of `body`, handing `body` the port it listens on; the
+/// application is shut down gracefully when `body` returns or throws.
 ///
 /// - Parameter makeApplication: Builds the application, given the callback it must call with its
 ///   port once it listens (pass it as `onServerRunning`).
@@ -11,23 +13,25 @@ public func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
 ) async throws -> Result {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = makeApplication { port in continuation.yield(port) }
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
+    let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: app.logger)
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask {
             defer { continuation.finish() }
-            try await app.run()
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
-            try await group.next()
+            try await tasks.next()
             throw CancellationError()
         }
+        let result: Swift.Result<Result, any Error>
         do {
-            let result = try await body(port)
-            group.cancelAll()
-            return result
+            result = .success(try await body(port))
         } catch {
-            group.cancelAll()
-            throw error
+            result = .failure(error)
         }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+        return try result.get()
     }
 }

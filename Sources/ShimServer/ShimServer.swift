@@ -1,12 +1,11 @@
 import Hummingbird
 public import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import ShimCore
-public import UnixSignals
 
-/// The assembled shim: the proxy listener, the admin listener and the upstream client, as services
-/// to run in one group (the client is shut down last, after the listeners have drained).
-public struct ShimServer: Sendable {
+/// The assembled shim: the proxy listener, the admin listener and the upstream client, run as one
+/// service (the client is shut down last, after the listeners have drained).
+public struct ShimServer: Service {
     public let configuration: ShimConfiguration
     public let logger: Logger
     private let services: [any Service]
@@ -52,11 +51,8 @@ public struct ShimServer: Sendable {
         self.services = [HTTPClientService(client: upstream.client), admin, proxy]
     }
 
-    /// Runs until the task is cancelled or one of `gracefulShutdownSignals` arrives, then drains and stops.
-    public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger)
-        )
-        try await group.run()
+    /// Runs until graceful shutdown (of the enclosing service group) or cancellation, then drains and stops.
+    public func run() async throws {
+        try await ServiceGroup(configuration: .init(services: services, logger: logger)).run()
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import NIOCore
+import ServiceLifecycle
+import UnixSignals
 import ShimCore
 import ShimSandbox
 import ShimServer
@@ -110,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("admin listening on http://\(configuration.adminHost):\(port) (/health)")
             }
         )
-        try await server.run()
+        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
     }
 }
