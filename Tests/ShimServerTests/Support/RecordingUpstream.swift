@@ -10,6 +10,8 @@ struct RecordedRequest: Sendable {
     var method: HTTPRequest.Method
     var path: String
     var query: String?
+    /// The Host the request named.
+    var authority: String?
     var headers: HTTPFields
     var body: [UInt8]
 
@@ -56,6 +58,7 @@ final class RecordingUpstream: Sendable {
                 method: request.method,
                 path: request.uri.path,
                 query: request.uri.query,
+                authority: request.head.authority,
                 headers: request.headers,
                 body: Array(body.readableBytesView)
             )
