@@ -1,16 +1,19 @@
-import Hummingbird
 public import Logging
 public import ServiceLifecycle
+import Hummingbird
 import ShimCore
 
-/// The assembled shim: the proxy listener, the admin listener and the upstream client, run as one
-/// service (the client is shut down last, after the listeners have drained).
+/// The assembled shim: the proxy listener, the admin listener, the usage log and the upstream
+/// client, run as one service. Shutdown runs in reverse: the proxy drains its in-flight calls first,
+/// then the usage log writes what is left, then the upstream client closes.
 public struct ShimServer: Service {
     public let configuration: ShimConfiguration
     public let logger: Logger
+    /// The shim's metrics (also served on the admin listener's `/metrics`).
+    public let metrics: ShimMetrics
     private let services: [any Service]
 
-    /// Assembles the shim.
+    /// Assembles the shim; opens the usage log, so a bad path fails here.
     /// - Parameters:
     ///   - onProxyRunning: Called with the proxy listener's port once it accepts connections.
     ///   - onAdminRunning: Called with the admin listener's port once it accepts connections.
@@ -19,7 +22,12 @@ public struct ShimServer: Service {
         logger: Logger,
         onProxyRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onAdminRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) {
+    ) throws(ConfigurationError) {
+        let metrics = ShimMetrics()
+        let readiness = Readiness()
+        let usageLog = try configuration.usageLog.map { destination throws(ConfigurationError) in
+            try UsageLog(destination: destination, logger: logger)
+        }
         let upstream = HTTPClientUpstream(
             endpoint: configuration.upstream,
             timeouts: configuration.timeouts,
@@ -28,11 +36,19 @@ public struct ShimServer: Service {
         let handler = LegacyIssueHandler(
             upstream: upstream,
             mappings: configuration.mappings,
-            maxBodyBytes: configuration.maxLegacyBodyBytes
+            maxBodyBytes: configuration.maxLegacyBodyBytes,
+            metrics: metrics
+        )
+        let legacy = LegacyIssueMiddleware(
+            handler: handler,
+            deprecation: configuration.deprecation,
+            usageLog: usageLog,
+            metrics: metrics,
+            customerHasher: CustomerHasher(secret: configuration.customerHashKey)
         )
         let responder = ShimResponder(
-            legacy: LegacyIssueMiddleware(handler: handler),
-            passthrough: PassthroughResponder(upstream: upstream, codes: configuration.mappings.codes)
+            legacy: legacy,
+            passthrough: PassthroughResponder(upstream: upstream, codes: configuration.mappings.codes, metrics: metrics)
         )
         let proxy = Application(
             responder: responder,
@@ -41,14 +57,18 @@ public struct ShimServer: Service {
             logger: logger
         )
         let admin = Application(
-            router: AdminRouter.make(),
+            router: AdminRouter.make(metrics: metrics, readiness: readiness),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort)),
             onServerRunning: { channel in await onAdminRunning(channel.localAddress?.port ?? configuration.adminPort) },
             logger: logger
         )
+        var services: [any Service] = [HTTPClientService(client: upstream.client)]
+        if let usageLog { services.append(usageLog) }
+        services += [UpstreamProbe(upstream: upstream, readiness: readiness, logger: logger), admin, proxy]
         self.configuration = configuration
         self.logger = logger
-        self.services = [HTTPClientService(client: upstream.client), admin, proxy]
+        self.metrics = metrics
+        self.services = services
     }
 
     /// Runs until graceful shutdown (of the enclosing service group) or cancellation, then drains and stops.

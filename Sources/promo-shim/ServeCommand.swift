@@ -47,6 +47,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Upstream overall request timeout in ms (env SHIM_REQUEST_TIMEOUT_MS; default 15000).")
     var requestTimeoutMs: Int?
 
+    @Option(help: "Deprecation date, RFC 3339 (env SHIM_DEPRECATION_DATE; default \(DeprecationPolicy.defaultDeprecationDate)).")
+    var deprecationDate: String?
+
+    @Option(help: "Sunset date, RFC 3339; no Sunset header without it (env SHIM_SUNSET_DATE).")
+    var sunsetDate: String?
+
+    @Option(help: "Documentation of the successor, sent as Link rel=successor-version (env SHIM_SUCCESSOR_URL).")
+    var successorUrl: String?
+
+    @Option(help: "A page about the deprecation, sent as Link rel=deprecation (env SHIM_DEPRECATION_POLICY_URL).")
+    var deprecationPolicyUrl: String?
+
+    @Option(help: "Key of the customer hash in usage records; set the same on every replica (env SHIM_CUSTOMER_HASH_KEY).")
+    var customerHashKey: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -86,6 +101,22 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.timeouts.request = .milliseconds(
             Int64(try environment.int(requestTimeoutMs, "SHIM_REQUEST_TIMEOUT_MS", default: 15000))
         )
+        configuration.deprecation = try DeprecationPolicy(
+            deprecationDate: environment.string(deprecationDate, "SHIM_DEPRECATION_DATE")
+                ?? DeprecationPolicy.defaultDeprecationDate,
+            sunsetDate: environment.string(sunsetDate, "SHIM_SUNSET_DATE"),
+            successorURL: environment.string(successorUrl, "SHIM_SUCCESSOR_URL") ?? DeprecationPolicy.defaultSuccessorURL,
+            policyURL: environment.string(deprecationPolicyUrl, "SHIM_DEPRECATION_POLICY_URL")
+        )
+        if let path = environment.string(usageLog, "SHIM_USAGE_LOG") {
+            configuration.usageLog = path == "-" ? .standardOutput : .file(path)
+        }
+        configuration.customerHashKey = environment.string(customerHashKey, "SHIM_CUSTOMER_HASH_KEY")
+        if configuration.usageLog != nil, configuration.customerHashKey == nil {
+            logger.warning(
+                "no SHIM_CUSTOMER_HASH_KEY: customer hashes use a random per-process key, so distinct-customer counts do not merge across replicas or restarts"
+            )
+        }
 
         if useSandbox {
             try await withRunningApplication({ onRunning in
@@ -102,7 +133,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serve(_ configuration: ShimConfiguration, logger: Logger) async throws {
-        let server = ShimServer(
+        let server = try ShimServer(
             configuration: configuration,
             logger: logger,
             onProxyRunning: { port in

@@ -105,6 +105,19 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Writes pre-formatted JSON (a number) as a value.
+    mutating func raw(_ text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
+        needsComma = true
+    }
+
+    /// Ends a JSON Lines record.
+    public mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+        needsComma = false
+    }
+
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }

@@ -2,12 +2,29 @@ public import Hummingbird
 
 /// Routes of the admin listener, kept off the proxy's port.
 public enum AdminRouter {
-    /// Builds the admin router: `GET /health` answers 200 while the process serves.
-    public static func make() -> Router<BasicRequestContext> {
+    /// Builds the admin router:
+    /// - `GET /health`: 200 while the process serves (liveness);
+    /// - `GET /ready`: 200 once the upstream answered at least once, 503 before (readiness);
+    /// - `GET /metrics`: Prometheus text format.
+    public static func make(metrics: ShimMetrics, readiness: Readiness) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/health") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "ok\n")))
+            text("ok\n")
+        }
+        router.get("/ready") { _, _ in
+            readiness.isReady ? text("ready\n") : text("upstream not reached yet\n", status: .serviceUnavailable)
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: .init(bytes: metrics.exposition()))
+            )
         }
         return router
+    }
+
+    private static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: body)))
     }
 }

@@ -20,6 +20,12 @@ public struct ShimConfiguration: Sendable {
     public var timeouts: HTTPClientUpstream.Timeouts = .init()
     /// Largest number of pooled connections to the upstream.
     public var maxUpstreamConnections: Int = 64
+    /// What legacy responses say about the endpoint's retirement.
+    public var deprecation: DeprecationPolicy = .standard
+    /// Where the usage log goes; `nil` writes none.
+    public var usageLog: UsageLog.Destination?
+    /// Key of the customer hash in usage records; `nil` draws a random one per process.
+    public var customerHashKey: String?
 
     public init(upstream: UpstreamEndpoint, mappings: MappingSet) {
         self.upstream = upstream

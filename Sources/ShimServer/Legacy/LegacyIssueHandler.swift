@@ -13,6 +13,33 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         case relayed(BufferedUpstreamResponse)
     }
 
+    /// A served call: the reply and what the usage log needs to know about it.
+    public struct Outcome: Sendable {
+        public var reply: Reply
+        /// The validated call; `nil` when validation refused it.
+        public var issue: ValidatedIssue?
+        /// Status of the last upstream answer, if any arrived.
+        public var upstreamStatus: Int?
+        /// Time spent waiting on the upstream (lookup and bulk call together).
+        public var upstreamLatency: Duration?
+
+        /// How the call ended, for the usage log and metrics.
+        public var callOutcome: CallOutcome {
+            switch reply {
+            case .legacy(let answer): return answer.outcome
+            case .relayed: return .error
+            }
+        }
+
+        /// The legacy codes of the answer.
+        public var codes: [Int] {
+            switch reply {
+            case .legacy(let answer): return answer.codes
+            case .relayed: return []
+            }
+        }
+    }
+
     public let upstream: U
     public let mappings: MappingSet
     /// Largest legacy request body accepted; legacy bodies are a few dozen bytes.
@@ -22,40 +49,66 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     /// Largest upstream answer read on the translation path.
     private let maxUpstreamResponseBytes = 1 << 20
 
-    public init(upstream: U, mappings: MappingSet, maxBodyBytes: Int) {
+    private let metrics: ShimMetrics?
+
+    public init(upstream: U, mappings: MappingSet, maxBodyBytes: Int, metrics: ShimMetrics? = nil) {
         self.upstream = upstream
+        self.metrics = metrics
         self.mappings = mappings
         self.maxBodyBytes = maxBodyBytes
         self.validator = IssueValidator(mappings: mappings)
         self.translator = ResponseTranslator(mappings: mappings)
     }
 
-    /// Answers a legacy call. Never throws: every failure has a legacy-shaped answer.
-    public func reply(to request: Request, logger: Logger) async -> Reply {
+    /// Serves a legacy call. Never throws: every failure has a legacy-shaped answer.
+    public func serve(_ request: Request, requestId: String, logger: Logger) async -> Outcome {
         let body: [UInt8]
         switch await readBody(request) {
         case .success(let bytes): body = bytes
-        case .failure(let failure): return .legacy(LegacyAnswer(failure: failure, codes: mappings.codes))
+        case .failure(let failure): return Outcome(reply: .legacy(LegacyAnswer(failure: failure, codes: mappings.codes)))
         }
         let call = LegacyIssueCall(query: QueryString.parse(request.uri.query ?? ""), body: body)
         let issue: ValidatedIssue
         switch validator.validate(call) {
         case .success(let validated): issue = validated
-        case .failure(let failure): return .legacy(LegacyAnswer(failure: failure, codes: mappings.codes))
+        case .failure(let failure): return Outcome(reply: .legacy(LegacyAnswer(failure: failure, codes: mappings.codes)))
         }
-        let credentials = ProxyHeaders.credentials(request.headers)
+        var headers = ProxyHeaders.credentials(request.headers)
+        headers[RequestID.header] = requestId
+        headers[.accept] = "application/json"
+        var outcome = Outcome(reply: .legacy(LegacyAnswer(failure: .upstreamUnreachable, codes: mappings.codes)), issue: issue)
         do throws(UpstreamError) {
             var customerId: Int64?
             if issue.identifierMapping == .lookup {
-                switch try await lookUpCustomer(issue, credentials: credentials, logger: logger) {
+                switch try await lookUpCustomer(issue, headers: headers, outcome: &outcome, logger: logger) {
                 case .found(let id): customerId = id
-                case .answered(let reply): return reply
+                case .answered(let reply):
+                    outcome.reply = reply
+                    return outcome
                 }
             }
-            return try await issuePromotion(issue, customerId: customerId, credentials: credentials, logger: logger)
+            outcome.reply = try await issuePromotion(
+                issue, customerId: customerId, headers: headers, outcome: &outcome, logger: logger
+            )
         } catch {
-            return .legacy(LegacyAnswer(failure: Self.failure(for: error), codes: mappings.codes))
+            outcome.reply = .legacy(LegacyAnswer(failure: Self.failure(for: error), codes: mappings.codes))
         }
+        return outcome
+    }
+
+    /// Sends one upstream exchange, accounting its status and latency in `outcome`.
+    private func exchange(
+        _ request: UpstreamRequest, call: String, outcome: inout Outcome, logger: Logger
+    ) async throws(UpstreamError) -> BufferedUpstreamResponse {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - started
+            outcome.upstreamLatency = (outcome.upstreamLatency ?? .zero) + elapsed
+            metrics?.recordUpstreamLatency(elapsed, call: call)
+        }
+        let response = try await upstream.exchange(request, maxResponseBytes: maxUpstreamResponseBytes, logger: logger)
+        outcome.upstreamStatus = response.status.code
+        return response
     }
 
     private func readBody(_ request: Request) async -> Result<[UInt8], LegacyFailure> {
@@ -78,15 +131,14 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         case answered(Reply)
     }
 
-    private func lookUpCustomer(_ issue: ValidatedIssue, credentials: HTTPFields, logger: Logger)
+    private func lookUpCustomer(_ issue: ValidatedIssue, headers: HTTPFields, outcome: inout Outcome, logger: Logger)
         async throws(UpstreamError) -> LookupResult
     {
-        var headers = credentials
-        headers[.accept] = "application/json"
         let target = mappings.route.lookupPath + "?" + QueryString.build(CustomerLookup.query(for: issue))
-        let response = try await upstream.exchange(
+        let response = try await exchange(
             UpstreamRequest(method: .get, target: target, headers: headers),
-            maxResponseBytes: maxUpstreamResponseBytes,
+            call: "lookup",
+            outcome: &outcome,
             logger: logger
         )
         if Self.isAuthenticationRefusal(response.status) { return .answered(.relayed(response)) }
@@ -101,21 +153,21 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         return .found(id)
     }
 
-    private func issuePromotion(_ issue: ValidatedIssue, customerId: Int64?, credentials: HTTPFields, logger: Logger)
-        async throws(UpstreamError) -> Reply
-    {
-        var headers = credentials
+    private func issuePromotion(
+        _ issue: ValidatedIssue, customerId: Int64?, headers: HTTPFields, outcome: inout Outcome, logger: Logger
+    ) async throws(UpstreamError) -> Reply {
+        var headers = headers
         headers[.contentType] = "application/json"
-        headers[.accept] = "application/json"
         let bulk = BulkRequest(issue: issue, route: mappings.route, customerId: customerId)
-        let response = try await upstream.exchange(
+        let response = try await exchange(
             UpstreamRequest(
                 method: .post,
                 target: mappings.route.path,
                 headers: headers,
                 body: .bytes(ByteBuffer(bytes: LegacyJSON.encode(bulk)))
             ),
-            maxResponseBytes: maxUpstreamResponseBytes,
+            call: "bulk",
+            outcome: &outcome,
             logger: logger
         )
         if Self.isAuthenticationRefusal(response.status) { return .relayed(response) }

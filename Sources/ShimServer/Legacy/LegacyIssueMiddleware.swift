@@ -1,9 +1,13 @@
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import NIOCore
 import ShimCore
 
 /// Answers the legacy `POST /v2/promotion/issue` itself and passes every other request on.
+///
+/// Every legacy answer carries the deprecation headers and the request id, and every legacy call
+/// leaves one usage record and one metric increment, whatever its outcome.
 public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
     public typealias Context = ShimRequestContext
 
@@ -11,9 +15,20 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
     public static var path: String { "/v2/promotion/issue" }
 
     public let handler: LegacyIssueHandler<U>
+    public let deprecation: DeprecationPolicy
+    public let usageLog: UsageLog?
+    public let metrics: ShimMetrics
+    public let customerHasher: CustomerHasher
 
-    public init(handler: LegacyIssueHandler<U>) {
+    public init(
+        handler: LegacyIssueHandler<U>, deprecation: DeprecationPolicy, usageLog: UsageLog?, metrics: ShimMetrics,
+        customerHasher: CustomerHasher
+    ) {
         self.handler = handler
+        self.deprecation = deprecation
+        self.usageLog = usageLog
+        self.metrics = metrics
+        self.customerHasher = customerHasher
     }
 
     public func handle(
@@ -24,7 +39,42 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
         guard request.method == .post, request.uri.path == Self.path else {
             return try await next(request, context)
         }
-        switch await handler.reply(to: request, logger: context.logger) {
+        let arrived = Date()
+        let started = ContinuousClock.now
+        let requestId = RequestID.resolve(from: request.headers)
+        let outcome = await metrics.trackInFlight {
+            await handler.serve(request, requestId: requestId, logger: context.logger)
+        }
+        var response = Self.response(for: outcome.reply)
+        response.headers.append(contentsOf: deprecation.headers)
+        response.headers[RequestID.header] = requestId
+
+        let client = ClientIdentity.name(from: request.headers)
+        metrics.recordLegacyCall(client: client, outcome: outcome.callOutcome, codes: outcome.codes)
+        usageLog?.append(
+            UsageRecord(
+                timestampMilliseconds: Int64((arrived.timeIntervalSince1970 * 1000).rounded(.down)),
+                requestId: requestId,
+                client: client,
+                userAgent: request.headers[.userAgent].map { String($0.prefix(256)) },
+                remoteAddress: context.remoteAddress,
+                programId: outcome.issue?.programId,
+                promotionId: outcome.issue?.promotionId,
+                source: outcome.issue?.source,
+                identifierName: outcome.issue?.identifierName,
+                customer: outcome.issue.map(customerHasher.hash),
+                outcome: outcome.callOutcome,
+                codes: outcome.codes,
+                upstreamStatus: outcome.upstreamStatus,
+                latencyMilliseconds: (ContinuousClock.now - started).milliseconds,
+                upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds
+            )
+        )
+        return response
+    }
+
+    private static func response(for reply: LegacyIssueHandler<U>.Reply) -> Response {
+        switch reply {
         case .legacy(let answer):
             return Response(
                 status: HTTPResponse.Status(code: answer.status),
@@ -38,5 +88,13 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
                 body: ResponseBody(byteBuffer: upstream.body)
             )
         }
+    }
+}
+
+extension Duration {
+    /// The duration in milliseconds, as a floating-point number.
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }

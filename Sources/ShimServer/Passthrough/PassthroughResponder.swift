@@ -10,10 +10,12 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
     public let upstream: U
     /// Failures of the upstream are answered with the shim's legacy-shaped errors from the code table.
     public let codes: CodeTable
+    public let metrics: ShimMetrics
 
-    public init(upstream: U, codes: CodeTable) {
+    public init(upstream: U, codes: CodeTable, metrics: ShimMetrics) {
         self.upstream = upstream
         self.codes = codes
+        self.metrics = metrics
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
@@ -31,16 +33,20 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             body: Self.body(of: request)
         )
         do {
-            let response = try await upstream.stream(upstreamRequest, logger: context.logger)
+            let response = try await metrics.trackInFlight {
+                try await upstream.stream(upstreamRequest, logger: context.logger)
+            }
+            metrics.recordPassthrough(status: response.status.code)
             return Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: response.body)
         } catch {
             let failure: LegacyFailure
-            switch error {
+            switch error as? UpstreamError ?? .connectionLost {
             case .invalidRequest: return Response(status: .badRequest)
             case .timeout: failure = .upstreamTimeout
             default: failure = .upstreamUnreachable
             }
             let answer = LegacyAnswer(failure: failure, codes: codes)
+            metrics.recordPassthrough(status: answer.status)
             return Response(
                 status: HTTPResponse.Status(code: answer.status),
                 headers: [.contentType: "application/json"],

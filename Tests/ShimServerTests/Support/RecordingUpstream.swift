@@ -22,6 +22,7 @@ struct RecordedRequest: Sendable {
 }
 
 /// A test upstream over a real socket that records every request and answers with `behaviour`.
+/// The shim's readiness probes are answered 200 and not recorded.
 final class RecordingUpstream: Sendable {
     typealias Behaviour = @Sendable (RecordedRequest) async throws -> Response
 
@@ -53,6 +54,9 @@ final class RecordingUpstream: Sendable {
         let upstream: RecordingUpstream
 
         func respond(to request: Request, context: Context) async throws -> Response {
+            if request.headers[.userAgent] == "promo-shim-readiness-probe" {
+                return Response(status: .ok)
+            }
             let body = try await request.body.collect(upTo: 64 << 20)
             let record = RecordedRequest(
                 method: request.method,

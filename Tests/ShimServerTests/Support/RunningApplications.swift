@@ -37,7 +37,7 @@ func withShim<Result: Sendable>(
     let (adminPorts, adminContinuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "promo-shim.test")
     logger.logLevel = .warning
-    let server = ShimServer(
+    let server = try ShimServer(
         configuration: configuration,
         logger: logger,
         onProxyRunning: { proxyContinuation.yield($0) },
@@ -71,12 +71,15 @@ func withShim<Result: Sendable>(
 }
 
 /// Runs the shim in front of the sandbox vendor.
-func withShimOverSandbox<Result: Sendable>(body: (ShimPorts) async throws -> Result) async throws -> Result {
+func withShimOverSandbox<Result: Sendable>(
+    configure: (inout ShimConfiguration) -> Void = { _ in },
+    body: (ShimPorts) async throws -> Result
+) async throws -> Result {
     var logger = Logger(label: "promo-shim.test.sandbox")
     logger.logLevel = .warning
     return try await withRunningApplication({ onRunning in
         Sandbox.application(host: "127.0.0.1", port: 0, logger: logger, onServerRunning: onRunning)
     }) { port in
-        try await withShim(upstream: "http://127.0.0.1:\(port)", body: body)
+        try await withShim(upstream: "http://127.0.0.1:\(port)", configure: configure, body: body)
     }
 }

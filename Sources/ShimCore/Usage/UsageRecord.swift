@@ -1,0 +1,106 @@
+/// One line of the usage log: who called the deprecated endpoint, with what, and how it ended.
+///
+/// It carries no credential and no raw identifier value: `client` is a user name or a token
+/// digest, `customer` a keyed hash.
+public struct UsageRecord: Sendable, Equatable {
+    /// Milliseconds since the Unix epoch when the call arrived.
+    public var timestampMilliseconds: Int64
+    public var requestId: String
+    public var client: String
+    public var userAgent: String?
+    public var remoteAddress: String?
+    public var programId: Int64?
+    public var promotionId: Int64?
+    public var source: String?
+    public var identifierName: String?
+    /// Keyed hash of identifierName and identifierValue.
+    public var customer: String?
+    public var outcome: CallOutcome
+    public var codes: [Int]
+    public var upstreamStatus: Int?
+    public var latencyMilliseconds: Double
+    public var upstreamLatencyMilliseconds: Double?
+
+    public init(
+        timestampMilliseconds: Int64, requestId: String, client: String, userAgent: String? = nil,
+        remoteAddress: String? = nil, programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil,
+        identifierName: String? = nil, customer: String? = nil, outcome: CallOutcome, codes: [Int] = [],
+        upstreamStatus: Int? = nil, latencyMilliseconds: Double, upstreamLatencyMilliseconds: Double? = nil
+    ) {
+        self.timestampMilliseconds = timestampMilliseconds
+        self.requestId = requestId
+        self.client = client
+        self.userAgent = userAgent
+        self.remoteAddress = remoteAddress
+        self.programId = programId
+        self.promotionId = promotionId
+        self.source = source
+        self.identifierName = identifierName
+        self.customer = customer
+        self.outcome = outcome
+        self.codes = codes
+        self.upstreamStatus = upstreamStatus
+        self.latencyMilliseconds = latencyMilliseconds
+        self.upstreamLatencyMilliseconds = upstreamLatencyMilliseconds
+    }
+
+    /// The record as one JSON line, newline included; absent values are written as `null`.
+    public func jsonLine(into writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("ts")
+            writer.string(RFC3339.format(epochMilliseconds: timestampMilliseconds))
+            writer.key("requestId")
+            writer.string(requestId)
+            writer.key("client")
+            writer.string(client)
+            writer.key("userAgent")
+            writer.optionalString(userAgent)
+            writer.key("remoteAddr")
+            writer.optionalString(remoteAddress)
+            writer.key("programId")
+            writer.optionalInteger(programId)
+            writer.key("promotionId")
+            writer.optionalInteger(promotionId)
+            writer.key("source")
+            writer.optionalString(source)
+            writer.key("identifierName")
+            writer.optionalString(identifierName)
+            writer.key("customer")
+            writer.optionalString(customer)
+            writer.key("outcome")
+            writer.string(outcome.rawValue)
+            writer.key("codes")
+            writer.array { writer in codes.forEach { writer.integer($0) } }
+            writer.key("upstreamStatus")
+            writer.optionalInteger(upstreamStatus)
+            writer.key("latencyMs")
+            writer.milliseconds(latencyMilliseconds)
+            writer.key("upstreamLatencyMs")
+            if let upstreamLatencyMilliseconds {
+                writer.milliseconds(upstreamLatencyMilliseconds)
+            } else {
+                writer.value(.null)
+            }
+        }
+        writer.newline()
+    }
+}
+
+extension JSONWriter {
+    mutating func optionalString(_ value: String?) {
+        if let value { string(value) } else { self.value(.null) }
+    }
+
+    mutating func optionalInteger(_ value: (some BinaryInteger)?) {
+        if let value { integer(value) } else { self.value(.null) }
+    }
+
+    /// A duration in milliseconds with microsecond precision.
+    mutating func milliseconds(_ value: Double) {
+        let micros = Int64((value * 1000).rounded())
+        let whole = micros / 1000
+        let fraction = micros % 1000
+        let fractionText = String(fraction)
+        raw(String(whole) + "." + String(repeating: "0", count: 3 - fractionText.count) + fractionText)
+    }
+}

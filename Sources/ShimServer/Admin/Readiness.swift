@@ -1,0 +1,52 @@
+import HTTPTypes
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Readiness for `/ready`: the upstream has answered at least once (any HTTP status counts) and the
+/// mappings are loaded (they are, once the shim runs: invalid mappings stop start-up).
+public final class Readiness: Sendable {
+    private let upstreamReached = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// Whether the shim is ready to serve.
+    public var isReady: Bool { upstreamReached.load(ordering: .relaxed) }
+
+    /// Notes that the upstream answered.
+    public func markUpstreamReached() {
+        upstreamReached.store(true, ordering: .relaxed)
+    }
+}
+
+/// Probes the upstream (`GET` on its base path, without credentials) until it answers once.
+struct UpstreamProbe<U: Upstream>: Service {
+    /// The probe's `User-Agent`, so vendors and test upstreams can tell it from traffic.
+    static var userAgent: String { "promo-shim-readiness-probe" }
+
+    let upstream: U
+    let readiness: Readiness
+    let logger: Logger
+    var interval: Duration = .seconds(2)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !readiness.isReady, !Task.isCancelled {
+                do {
+                    _ = try await upstream.exchange(
+                        UpstreamRequest(method: .get, target: "/", headers: [.userAgent: Self.userAgent]),
+                        maxResponseBytes: 1 << 16,
+                        logger: logger
+                    )
+                    readiness.markUpstreamReached()
+                    logger.info("upstream reachable")
+                } catch {
+                    logger.debug("upstream not reachable yet", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: interval)
+                }
+            }
+        }
+        // Stay up until shutdown, like every other service of the group.
+        try? await gracefulShutdown()
+    }
+}

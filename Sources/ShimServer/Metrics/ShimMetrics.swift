@@ -1,0 +1,82 @@
+import CoreMetrics
+public import Prometheus
+import ShimCore
+import Synchronization
+
+/// The shim's metrics, registered in a Prometheus registry through swift-metrics and served by the
+/// admin listener. Labels come from bounded sets: client names beyond ``maxClients`` become `other`.
+public final class ShimMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let inFlight: Meter
+    private let knownClients = Mutex<Set<String>>([])
+
+    /// Distinct client label values kept; callers can invent user names, the label set must stay bounded.
+    public static let maxClients = 200
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        ]
+        self.factory = factory
+        self.inFlight = Meter(label: "promo_shim_in_flight_requests", factory: factory)
+    }
+
+    /// Counts a legacy call by client, outcome and code (`none` when the answer had no code).
+    public func recordLegacyCall(client: String, outcome: CallOutcome, codes: [Int]) {
+        let client = boundedClient(client)
+        let code = codes.first.map(String.init) ?? "none"
+        Counter(
+            label: "promo_shim_legacy_calls_total",
+            dimensions: [("client", client), ("outcome", outcome.rawValue), ("code", code)],
+            factory: factory
+        ).increment()
+    }
+
+    /// Records how long an upstream call took (`call` is `bulk` or `lookup`).
+    public func recordUpstreamLatency(_ duration: Duration, call: String) {
+        Timer(label: "promo_shim_upstream_duration_seconds", dimensions: [("call", call)], factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// Counts a passthrough request by status class (`2xx` ... `5xx`).
+    public func recordPassthrough(status: Int) {
+        Counter(
+            label: "promo_shim_passthrough_requests_total",
+            dimensions: [("status_class", "\(status / 100)xx")],
+            factory: factory
+        ).increment()
+    }
+
+    /// Tracks a request in flight for the duration of `body`.
+    public func trackInFlight<Result>(_ body: () async throws -> Result) async rethrows -> Result {
+        inFlight.increment()
+        defer { inFlight.decrement() }
+        return try await body()
+    }
+
+    /// The Prometheus text exposition of every metric.
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+
+    private func boundedClient(_ client: String) -> String {
+        knownClients.withLock { known in
+            if known.contains(client) { return client }
+            guard known.count < Self.maxClients else { return "other" }
+            known.insert(client)
+            return client
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

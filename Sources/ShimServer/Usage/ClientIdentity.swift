@@ -1,0 +1,36 @@
+import Crypto
+import Foundation
+import HTTPTypes
+
+/// Names the caller for the usage log and metrics without ever revealing a credential: the
+/// Basic-auth user name, or `oauth:` and a digest of the OAuth token.
+public enum ClientIdentity {
+    static let oauthToken = HTTPField.Name("X-CAP-API-OAUTH-TOKEN")!
+
+    /// The client name of a request's credentials, or `anonymous`.
+    public static func name(from headers: HTTPFields) -> String {
+        if let authorization = headers[.authorization], authorization.count > 6,
+            authorization.prefix(6).lowercased() == "basic ",
+            let decoded = Data(base64Encoded: String(authorization.dropFirst(6).drop(while: { $0 == " " }))),
+            let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
+        {
+            let user = String(decoding: decoded[..<colon], as: UTF8.self)
+            return sanitized(user) ?? "anonymous"
+        }
+        if let token = headers[oauthToken], !token.isEmpty {
+            let digest = SHA256.hash(data: Data(token.utf8))
+            return "oauth:" + digest.prefix(6).map { String(format: "%02x", $0) }.joined()
+        }
+        if headers[.authorization] != nil {
+            return "other-auth"
+        }
+        return "anonymous"
+    }
+
+    /// A user name safe to log: printable, at most 64 characters.
+    private static func sanitized(_ user: String) -> String? {
+        let printable = user.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
+        guard !printable.isEmpty else { return nil }
+        return String(String.UnicodeScalarView(printable.prefix(64)))
+    }
+}

@@ -1,0 +1,30 @@
+import HTTPTypes
+
+/// The request id of a legacy call: the caller's `X-Request-Id` or `X-CAP-REQUEST-ID` when it is a
+/// sane token, otherwise a fresh random one. Echoed in the response and written to the usage log.
+public enum RequestID {
+    public static let header = HTTPField.Name("X-Request-Id")!
+    static let capHeader = HTTPField.Name("X-CAP-REQUEST-ID")!
+
+    public static func resolve(from headers: HTTPFields) -> String {
+        for name in [header, capHeader] {
+            if let value = headers[name], isAcceptable(value) { return value }
+        }
+        return generate()
+    }
+
+    /// 1–128 visible ASCII characters without quotes or backslashes.
+    static func isAcceptable(_ value: String) -> Bool {
+        (1...128).contains(value.utf8.count)
+            && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
+    /// 32 random hex digits.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        let text = String(high, radix: 16) + String(low, radix: 16)
+        return String(repeating: "0", count: max(0, 32 - text.count)) + text
+    }
+}
