@@ -23,12 +23,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // Pure translation core: models of both APIs, the mapping tables, the translators. No networking.
         .target(
             name: "ShimCore",
             dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The operations report over usage logs: reading (plain, gzip, stdin), aggregation, renderers.
+        .target(
+            name: "ShimReport",
+            dependencies: [
+                "ShimCore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The simulated vendor: bulk directEarn/enrolAndEarn, customer lookup, over in-memory demo data.
@@ -46,6 +57,7 @@ let package = Package(
             name: "ShimServer",
             dependencies: [
                 "ShimCore",
+                "ShimReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,6 +74,7 @@ let package = Package(
             name: "promo-shim",
             dependencies: [
                 "ShimCore",
+                "ShimReport",
                 "ShimServer",
                 "ShimSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,6 +88,16 @@ let package = Package(
         .testTarget(
             name: "ShimCoreTests",
             dependencies: ["ShimCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ShimReportTests",
+            dependencies: [
+                "ShimCore",
+                "ShimReport",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

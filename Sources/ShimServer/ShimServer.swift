@@ -25,6 +25,11 @@ public struct ShimServer: Service {
     ) throws(ConfigurationError) {
         let metrics = ShimMetrics()
         let readiness = Readiness()
+        let liveUsage = LiveUsage()
+        var historyLoader: UsageHistoryLoader?
+        if case .file(let path) = configuration.usageLog {
+            historyLoader = UsageHistoryLoader(path: path, liveUsage: liveUsage, logger: logger)
+        }
         let usageLog = try configuration.usageLog.map { destination throws(ConfigurationError) in
             try UsageLog(destination: destination, logger: logger)
         }
@@ -44,7 +49,8 @@ public struct ShimServer: Service {
             deprecation: configuration.deprecation,
             usageLog: usageLog,
             metrics: metrics,
-            customerHasher: CustomerHasher(secret: configuration.customerHashKey)
+            customerHasher: CustomerHasher(secret: configuration.customerHashKey),
+            liveUsage: liveUsage
         )
         let responder = ShimResponder(
             legacy: legacy,
@@ -57,12 +63,13 @@ public struct ShimServer: Service {
             logger: logger
         )
         let admin = Application(
-            router: AdminRouter.make(metrics: metrics, readiness: readiness),
+            router: AdminRouter.make(metrics: metrics, readiness: readiness, liveUsage: liveUsage),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort)),
             onServerRunning: { channel in await onAdminRunning(channel.localAddress?.port ?? configuration.adminPort) },
             logger: logger
         )
         var services: [any Service] = [HTTPClientService(client: upstream.client)]
+        if let historyLoader { services.append(historyLoader) }
         if let usageLog { services.append(usageLog) }
         services += [UpstreamProbe(upstream: upstream, readiness: readiness, logger: logger), admin, proxy]
         self.configuration = configuration

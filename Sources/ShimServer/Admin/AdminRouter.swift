@@ -1,4 +1,6 @@
+import Foundation
 public import Hummingbird
+import ShimCore
 
 /// Routes of the admin listener, kept off the proxy's port.
 public enum AdminRouter {
@@ -6,7 +8,8 @@ public enum AdminRouter {
     /// - `GET /health`: 200 while the process serves (liveness);
     /// - `GET /ready`: 200 once the upstream answered at least once, 503 before (readiness);
     /// - `GET /metrics`: Prometheus text format.
-    public static func make(metrics: ShimMetrics, readiness: Readiness) -> Router<BasicRequestContext> {
+    /// - `GET /deprecation`: the live usage dashboard (HTML, refreshing itself).
+    public static func make(metrics: ShimMetrics, readiness: Readiness, liveUsage: LiveUsage) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/health") { _, _ in
             text("ok\n")
@@ -19,6 +22,14 @@ public enum AdminRouter {
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: .init(bytes: metrics.exposition()))
+            )
+        }
+        router.get("/deprecation") { _, _ in
+            let now = RFC3339.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: .init(string: liveUsage.page(generatedAt: now)))
             )
         }
         return router

@@ -19,11 +19,13 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
     public let usageLog: UsageLog?
     public let metrics: ShimMetrics
     public let customerHasher: CustomerHasher
+    public let liveUsage: LiveUsage
 
     public init(
         handler: LegacyIssueHandler<U>, deprecation: DeprecationPolicy, usageLog: UsageLog?, metrics: ShimMetrics,
-        customerHasher: CustomerHasher
+        customerHasher: CustomerHasher, liveUsage: LiveUsage
     ) {
+        self.liveUsage = liveUsage
         self.handler = handler
         self.deprecation = deprecation
         self.usageLog = usageLog
@@ -51,8 +53,7 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
 
         let client = ClientIdentity.name(from: request.headers)
         metrics.recordLegacyCall(client: client, outcome: outcome.callOutcome, codes: outcome.codes)
-        usageLog?.append(
-            UsageRecord(
+        let record = UsageRecord(
                 timestampMilliseconds: Int64((arrived.timeIntervalSince1970 * 1000).rounded(.down)),
                 requestId: requestId,
                 client: client,
@@ -68,8 +69,9 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
                 upstreamStatus: outcome.upstreamStatus,
                 latencyMilliseconds: (ContinuousClock.now - started).milliseconds,
                 upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds
-            )
         )
+        usageLog?.append(record)
+        liveUsage.add(record)
         return response
     }
 

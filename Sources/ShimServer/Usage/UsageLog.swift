@@ -57,7 +57,7 @@ public final class UsageLog: Service, Sendable {
     }
 
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 for await _ in await UnixSignalsSequence(trapping: .sigusr1) {
                     requestReopen()

@@ -1,0 +1,76 @@
+public import ShimCore
+import ShimReport
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The usage summary since start (plus the usage log file's earlier records, when there is one),
+/// kept in memory for the live `/deprecation` dashboard.
+public final class LiveUsage: Sendable {
+    private let summary = Mutex(UsageSummary())
+
+    public init() {}
+
+    /// Adds a served call.
+    public func add(_ record: UsageRecord) {
+        let line = UsageLine(
+            timestamp: RFC3339.format(epochMilliseconds: record.timestampMilliseconds),
+            client: record.client,
+            programId: record.programId,
+            source: record.source,
+            customer: record.customer,
+            outcome: record.outcome.rawValue
+        )
+        summary.withLock { $0.add(line) }
+    }
+
+    /// Adds the records an existing usage log held before `byteCount` (read off the request path, then merged).
+    public func load(usageLog path: String, upTo byteCount: Int) throws {
+        var loaded = UsageSummary()
+        try UsageLogReader.read(path, upTo: byteCount, into: &loaded)
+        summary.withLock { $0.merge(loaded) }
+    }
+
+    /// The dashboard page, refreshing itself every `refreshSeconds`.
+    public func page(generatedAt: String, refreshSeconds: Int = 10) -> String {
+        let snapshot = summary.withLock { $0 }
+        return HTMLReport.render(
+            snapshot,
+            title: "Deprecated endpoint usage (live)",
+            generatedAt: generatedAt,
+            refreshSeconds: refreshSeconds
+        )
+    }
+}
+
+/// Reads the usage log's earlier records into the live dashboard once, at start, on NIO's thread pool.
+/// Only the bytes that were there before the shim started count: later ones are live already.
+struct UsageHistoryLoader: Service {
+    let path: String
+    let liveUsage: LiveUsage
+    let logger: Logger
+    let sizeAtStart: Int
+
+    init(path: String, liveUsage: LiveUsage, logger: Logger) {
+        self.path = path
+        self.liveUsage = liveUsage
+        self.logger = logger
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        self.sizeAtStart = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    func run() async throws {
+        do {
+            if sizeAtStart > 0 {
+                try await NIOThreadPool.singleton.runIfActive { [self] in
+                    try liveUsage.load(usageLog: path, upTo: sizeAtStart)
+                }
+            }
+        } catch {
+            logger.warning("could not read the usage log's history for the dashboard", metadata: ["error": "\(error)"])
+        }
+        try? await gracefulShutdown()
+    }
+}
