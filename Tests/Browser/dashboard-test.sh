@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Browser test of the live /deprecation dashboard and of the html report: a real headless
+# Chromium loads the pages while the shim serves traffic, and the test asserts the clients that
+# called are on the page. Screenshots for humans land in test-output/.
+# Usage: Tests/Browser/dashboard-test.sh [path/to/promo-shim]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bin="${1:-$(swift build --show-bin-path)/promo-shim}"
+out="test-output"
+mkdir -p "$out"
+
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    echo "installing chromium (Debian package) for the browser test"
+    apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+    browser=$(command -v chromium)
+fi
+chrome() { "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars "$@" 2>/dev/null; }
+
+work=$(mktemp -d)
+proxy=18181
+admin=19191
+"$bin" serve --sandbox --port "$proxy" --admin-port "$admin" --usage-log "$work/usage.log" \
+    --customer-hash-key browser-test 2>"$work/shim.err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 50); do
+    curl -fsS "http://127.0.0.1:$admin/health" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+
+issue() { # user password promotion
+    curl -sS -o /dev/null -u "$1:$2" -X POST -H 'Content-Type: application/json' \
+        "http://127.0.0.1:$proxy/v2/promotion/issue?identifierName=mobile&identifierValue=918888888888&source=INSTORE" \
+        -d "{\"programId\":469,\"promotionId\":$3}"
+}
+for _ in 1 2 3; do issue till secret 65777; done
+issue pos secret 65779
+issue pos secret 65778
+curl -sS -o /dev/null -H 'X-CAP-API-OAUTH-TOKEN: demo-token' -X POST \
+    "http://127.0.0.1:$proxy/v2/promotion/issue?identifierName=externalId&identifierValue=EXT-1002&source=WEBSITE" \
+    -d '{"programId":469,"promotionId":65777}'
+
+passed=0
+failed=0
+check() { # description, command...
+    local description=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); echo "ok: $description"; else failed=$((failed + 1)); echo "FAILED: $description"; fi
+}
+
+dom=$(chrome --dump-dom "http://127.0.0.1:$admin/deprecation")
+check "dashboard lists client till" grep -q '<td class="client">till</td>' <<<"$dom"
+check "dashboard lists client pos" grep -q '<td class="client">pos</td>' <<<"$dom"
+check "dashboard lists the OAuth client by digest" grep -q '<td class="client">oauth:' <<<"$dom"
+check "dashboard counts 6 calls" grep -q 'id="total-calls">6<' <<<"$dom"
+check "dashboard draws its charts" grep -q '<polyline\|<circle' <<<"$dom"
+chrome --window-size=1280,1400 --screenshot="$out/dashboard.png" "http://127.0.0.1:$admin/deprecation" >/dev/null
+check "dashboard screenshot taken" test -s "$out/dashboard.png"
+
+kill -TERM "$pid"
+wait "$pid"
+check "the usage log has one record per call" test "$(wc -l <"$work/usage.log")" -eq 6
+"$bin" report "$work/usage.log" --format html --output "$out/report.html"
+report_dom=$(chrome --dump-dom "file://$PWD/$out/report.html")
+check "html report lists client till" grep -q '<td class="client">till</td>' <<<"$report_dom"
+chrome --window-size=1280,1400 --screenshot="$out/report.png" "file://$PWD/$out/report.html" >/dev/null
+check "report screenshot taken" test -s "$out/report.png"
+
+echo "browser: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
