@@ -11,6 +11,12 @@ public struct BulkRequest: Sendable, Equatable {
         public var identifierValue: String
         public var source: String
         public var accountId: String?
+
+        public init(identifierValue: String, source: String, accountId: String? = nil) {
+            self.identifierValue = identifierValue
+            self.source = source
+            self.accountId = accountId
+        }
     }
 
     public var type: String
