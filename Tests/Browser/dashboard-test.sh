@@ -59,9 +59,20 @@ check "dashboard draws its charts" grep -q '<polyline\|<circle' <<<"$dom"
 chrome --window-size=1280,1400 --screenshot="$out/dashboard.png" "http://127.0.0.1:$admin/deprecation" >/dev/null
 check "dashboard screenshot taken" test -s "$out/dashboard.png"
 
+# logrotate: move the file away, SIGUSR1, and the next call lands in a new file.
+mv "$work/usage.log" "$work/usage.log.1"
+kill -USR1 "$pid"
+sleep 0.5
+issue till secret 65777
 kill -TERM "$pid"
 wait "$pid"
-check "the usage log has one record per call" test "$(wc -l <"$work/usage.log")" -eq 6
+check "SIGTERM exits 0 after draining" test $? -eq 0
+check "the rotated usage log has one record per earlier call" test "$(wc -l <"$work/usage.log.1")" -eq 6
+check "after SIGUSR1 the next call is in a new file" test "$(wc -l <"$work/usage.log")" -eq 1
+gzip "$work/usage.log.1"
+text=$(cat "$work/usage.log" | "$bin" report "$work/usage.log.1.gz" -)
+check "report reads a .gz rotation and stdin together" grep -q "7 calls from 3 clients" <<<"$text"
+cat "$work/usage.log.1.gz" | gunzip > "$work/usage.log"
 "$bin" report "$work/usage.log" --format html --output "$out/report.html"
 report_dom=$(chrome --dump-dom "file://$PWD/$out/report.html")
 check "html report lists client till" grep -q '<td class="client">till</td>' <<<"$report_dom"
