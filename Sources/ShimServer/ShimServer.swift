@@ -36,12 +36,23 @@ public struct ShimServer: Service {
         let upstream = HTTPClientUpstream(
             endpoint: configuration.upstream,
             timeouts: configuration.timeouts,
-            maxConnections: configuration.maxUpstreamConnections
+            maxConnections: configuration.maxUpstreamConnections,
+            verifyCertificates: configuration.verifyUpstreamCertificates
+        )
+        if !configuration.verifyUpstreamCertificates {
+            logger.critical(
+                "TLS certificate verification of the upstream is OFF: anyone on the path can impersonate the vendor and read every caller's credentials"
+            )
+        }
+        let limiter = ConcurrencyLimiter(
+            maxConcurrent: configuration.maxConcurrentUpstreamCalls,
+            maxQueued: configuration.maxQueuedUpstreamCalls
         )
         let handler = LegacyIssueHandler(
             upstream: upstream,
             mappings: configuration.mappings,
             maxBodyBytes: configuration.maxLegacyBodyBytes,
+            limiter: limiter,
             metrics: metrics
         )
         let legacy = LegacyIssueMiddleware(
@@ -54,7 +65,13 @@ public struct ShimServer: Service {
         )
         let responder = ShimResponder(
             legacy: legacy,
-            passthrough: PassthroughResponder(upstream: upstream, codes: configuration.mappings.codes, metrics: metrics)
+            passthrough: PassthroughResponder(
+                upstream: upstream,
+                codes: configuration.mappings.codes,
+                metrics: metrics,
+                limiter: limiter,
+                maxBodyBytes: configuration.maxPassthroughBodyBytes
+            )
         )
         let proxy = Application(
             responder: responder,

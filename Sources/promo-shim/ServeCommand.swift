@@ -47,6 +47,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Upstream overall request timeout in ms (env SHIM_REQUEST_TIMEOUT_MS; default 15000).")
     var requestTimeoutMs: Int?
 
+    @Option(help: "Upstream read timeout in ms: longest silence while waiting for response bytes (env SHIM_READ_TIMEOUT_MS; default 10000).")
+    var readTimeoutMs: Int?
+
+    @Option(help: "Largest passthrough request body in bytes (env SHIM_MAX_PASSTHROUGH_BODY_BYTES; default 10485760).")
+    var maxPassthroughBodyBytes: Int?
+
+    @Option(help: "Most upstream calls in flight (env SHIM_MAX_CONCURRENT_UPSTREAM; default 512).")
+    var maxConcurrentUpstream: Int?
+
+    @Option(help: "Most calls queued for an upstream slot before a fast 503 (env SHIM_MAX_QUEUED_UPSTREAM; default 2048).")
+    var maxQueuedUpstream: Int?
+
+    @Option(help: "Seconds SIGTERM waits for in-flight calls before stopping them (env SHIM_SHUTDOWN_TIMEOUT_SECONDS; default 25).")
+    var shutdownTimeoutSeconds: Int?
+
+    @Flag(help: "Do NOT verify the https upstream's certificate (test vendors only; logged loudly) (env SHIM_INSECURE_SKIP_TLS_VERIFY=true).")
+    var insecureSkipTlsVerify = false
+
     @Option(help: "Deprecation date, RFC 3339 (env SHIM_DEPRECATION_DATE; default \(DeprecationPolicy.defaultDeprecationDate)).")
     var deprecationDate: String?
 
@@ -101,6 +119,20 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.timeouts.request = .milliseconds(
             Int64(try environment.int(requestTimeoutMs, "SHIM_REQUEST_TIMEOUT_MS", default: 15000))
         )
+        configuration.timeouts.read = .milliseconds(
+            Int64(try environment.int(readTimeoutMs, "SHIM_READ_TIMEOUT_MS", default: 10000))
+        )
+        configuration.maxPassthroughBodyBytes = try environment.int(
+            maxPassthroughBodyBytes, "SHIM_MAX_PASSTHROUGH_BODY_BYTES", default: configuration.maxPassthroughBodyBytes
+        )
+        configuration.maxConcurrentUpstreamCalls = try environment.int(
+            maxConcurrentUpstream, "SHIM_MAX_CONCURRENT_UPSTREAM", default: configuration.maxConcurrentUpstreamCalls
+        )
+        configuration.maxQueuedUpstreamCalls = try environment.int(
+            maxQueuedUpstream, "SHIM_MAX_QUEUED_UPSTREAM", default: configuration.maxQueuedUpstreamCalls
+        )
+        configuration.verifyUpstreamCertificates = !(try environment.flag(insecureSkipTlsVerify, "SHIM_INSECURE_SKIP_TLS_VERIFY"))
+        let shutdownTimeout = try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
         configuration.deprecation = try DeprecationPolicy(
             deprecationDate: environment.string(deprecationDate, "SHIM_DEPRECATION_DATE")
                 ?? DeprecationPolicy.defaultDeprecationDate,
@@ -124,15 +156,15 @@ struct ServeCommand: AsyncParsableCommand {
             }) { sandboxPort in
                 configuration.upstream = try UpstreamEndpoint("http://127.0.0.1:\(sandboxPort)")
                 logger.notice("upstream: embedded sandbox vendor at \(configuration.upstream) (demo data, see README)")
-                try await serve(configuration, logger: logger)
+                try await serve(configuration, shutdownTimeout: .seconds(shutdownTimeout), logger: logger)
             }
         } else {
             logger.notice("upstream: \(configuration.upstream)")
-            try await serve(configuration, logger: logger)
+            try await serve(configuration, shutdownTimeout: .seconds(shutdownTimeout), logger: logger)
         }
     }
 
-    private func serve(_ configuration: ShimConfiguration, logger: Logger) async throws {
+    private func serve(_ configuration: ShimConfiguration, shutdownTimeout: Duration, logger: Logger) async throws {
         let server = try ShimServer(
             configuration: configuration,
             logger: logger,
@@ -143,7 +175,13 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("admin listening on http://\(configuration.adminHost):\(port) (/health)")
             }
         )
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: server)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = shutdownTimeout
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
     }
 }

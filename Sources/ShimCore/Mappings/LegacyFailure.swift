@@ -31,6 +31,8 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     case upstreamInvalidResponse
     /// The upstream answered a bulk response with another number of entities than customers sent.
     case upstreamEntityCountMismatch
+    /// Too many calls are already waiting on the upstream; the caller should retry later.
+    case overloaded
 
     /// Whether the failure is decided locally, before the vendor is asked (usage outcome `rejected`).
     public var isLocalValidation: Bool {
@@ -39,7 +41,7 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
             .unknownSource, .duplicateParameter, .malformedBody, .bodyTooLarge:
             return true
         case .customerNotFound, .upstreamUnreachable, .upstreamTimeout, .upstreamServerError, .upstreamInvalidResponse,
-            .upstreamEntityCountMismatch:
+            .upstreamEntityCountMismatch, .overloaded:
             return false
         }
     }

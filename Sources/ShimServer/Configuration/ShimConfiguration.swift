@@ -20,6 +20,14 @@ public struct ShimConfiguration: Sendable {
     public var timeouts: HTTPClientUpstream.Timeouts = .init()
     /// Largest number of pooled connections to the upstream.
     public var maxUpstreamConnections: Int = 64
+    /// Most upstream calls in flight at once (legacy and passthrough together).
+    public var maxConcurrentUpstreamCalls: Int = 512
+    /// Most calls waiting for an upstream slot; beyond, a fast 503 with `Retry-After`.
+    public var maxQueuedUpstreamCalls: Int = 2048
+    /// Largest passthrough request body (413 beyond).
+    public var maxPassthroughBodyBytes: Int = 10 << 20
+    /// Verify an https upstream's certificate; turning it off is for test vendors only.
+    public var verifyUpstreamCertificates: Bool = true
     /// What legacy responses say about the endpoint's retirement.
     public var deprecation: DeprecationPolicy = .standard
     /// Where the usage log goes; `nil` writes none.

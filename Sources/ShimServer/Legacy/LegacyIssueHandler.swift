@@ -50,9 +50,13 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     private let maxUpstreamResponseBytes = 1 << 20
 
     private let metrics: ShimMetrics?
+    private let limiter: ConcurrencyLimiter
 
-    public init(upstream: U, mappings: MappingSet, maxBodyBytes: Int, metrics: ShimMetrics? = nil) {
+    public init(
+        upstream: U, mappings: MappingSet, maxBodyBytes: Int, limiter: ConcurrencyLimiter, metrics: ShimMetrics? = nil
+    ) {
         self.upstream = upstream
+        self.limiter = limiter
         self.metrics = metrics
         self.mappings = mappings
         self.maxBodyBytes = maxBodyBytes
@@ -76,6 +80,12 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         var headers = ProxyHeaders.credentials(request.headers)
         headers[RequestID.header] = requestId
         headers[.accept] = "application/json"
+        let served = await limiter.run { await callUpstream(issue, headers: headers, logger: logger) }
+        return served ?? Outcome(reply: .legacy(LegacyAnswer(failure: .overloaded, codes: mappings.codes)), issue: issue)
+    }
+
+    /// The upstream part of a call: lookup when needed, then the bulk call and its translation.
+    private func callUpstream(_ issue: ValidatedIssue, headers: HTTPFields, logger: Logger) async -> Outcome {
         var outcome = Outcome(reply: .legacy(LegacyAnswer(failure: .upstreamUnreachable, codes: mappings.codes)), issue: issue)
         do throws(UpstreamError) {
             var customerId: Int64?
@@ -136,7 +146,7 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     {
         let target = mappings.route.lookupPath + "?" + QueryString.build(CustomerLookup.query(for: issue))
         let response = try await exchange(
-            UpstreamRequest(method: .get, target: target, headers: headers),
+            UpstreamRequest(method: .get, target: target, headers: headers, retryOnConnectFailure: true),
             call: "lookup",
             outcome: &outcome,
             logger: logger
@@ -164,7 +174,9 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
                 method: .post,
                 target: mappings.route.path,
                 headers: headers,
-                body: .bytes(ByteBuffer(bytes: LegacyJSON.encode(bulk)))
+                body: .bytes(ByteBuffer(bytes: LegacyJSON.encode(bulk))),
+                // A failed connect sent nothing; any later failure is never retried (it could issue twice).
+                retryOnConnectFailure: true
             ),
             call: "bulk",
             outcome: &outcome,

@@ -50,6 +50,9 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
         var response = Self.response(for: outcome.reply)
         response.headers.append(contentsOf: deprecation.headers)
         response.headers[RequestID.header] = requestId
+        if response.status == .serviceUnavailable, response.headers[.retryAfter] == nil {
+            response.headers[.retryAfter] = "1"
+        }
 
         let client = ClientIdentity.name(from: request.headers)
         metrics.recordLegacyCall(client: client, outcome: outcome.callOutcome, codes: outcome.codes)

@@ -11,11 +11,16 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
     /// Failures of the upstream are answered with the shim's legacy-shaped errors from the code table.
     public let codes: CodeTable
     public let metrics: ShimMetrics
+    public let limiter: ConcurrencyLimiter
+    /// Largest request body relayed (413 beyond).
+    public let maxBodyBytes: Int
 
-    public init(upstream: U, codes: CodeTable, metrics: ShimMetrics) {
+    public init(upstream: U, codes: CodeTable, metrics: ShimMetrics, limiter: ConcurrencyLimiter, maxBodyBytes: Int) {
         self.upstream = upstream
         self.codes = codes
         self.metrics = metrics
+        self.limiter = limiter
+        self.maxBodyBytes = maxBodyBytes
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
@@ -26,42 +31,60 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             return Response(status: .badRequest)
         }
         let target = request.uri.query.map { "\(path)?\($0)" } ?? path
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            return failureResponse(.bodyTooLarge)
+        }
+        let limited = LimitedBody(base: request.body, limit: maxBodyBytes)
         let upstreamRequest = UpstreamRequest(
             method: request.method,
             target: target,
             headers: ProxyHeaders.forwarded(request.headers, remoteAddress: context.remoteAddress),
-            body: Self.body(of: request)
+            body: Self.body(of: request, limited: limited),
+            retryOnConnectFailure: request.method == .get || request.method == .head
         )
-        do {
-            let response = try await metrics.trackInFlight {
-                try await upstream.stream(upstreamRequest, logger: context.logger)
+        let result: Result<UpstreamResponse, UpstreamError>? = await limiter.run {
+            do throws(UpstreamError) {
+                return .success(try await upstream.stream(upstreamRequest, logger: context.logger))
+            } catch {
+                return .failure(error)
             }
+        }
+        switch result {
+        case nil:
+            var response = failureResponse(.overloaded)
+            response.headers[.retryAfter] = "1"
+            return response
+        case .success(let response)?:
             metrics.recordPassthrough(status: response.status.code)
             return Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: response.body)
-        } catch {
-            let failure: LegacyFailure
-            switch error as? UpstreamError ?? .connectionLost {
+        case .failure(let error)?:
+            if limited.exceeded { return failureResponse(.bodyTooLarge) }
+            switch error {
             case .invalidRequest: return Response(status: .badRequest)
-            case .timeout: failure = .upstreamTimeout
-            default: failure = .upstreamUnreachable
+            case .timeout: return failureResponse(.upstreamTimeout)
+            default: return failureResponse(.upstreamUnreachable)
             }
-            let answer = LegacyAnswer(failure: failure, codes: codes)
-            metrics.recordPassthrough(status: answer.status)
-            return Response(
-                status: HTTPResponse.Status(code: answer.status),
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: LegacyJSON.encode(answer.body)))
-            )
         }
     }
 
+    /// A legacy-shaped answer to a failure of the shim's own.
+    private func failureResponse(_ failure: LegacyFailure) -> Response {
+        let answer = LegacyAnswer(failure: failure, codes: codes)
+        metrics.recordPassthrough(status: answer.status)
+        return Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: LegacyJSON.encode(answer.body)))
+        )
+    }
+
     /// The request body as the caller framed it: none, a known length, or chunked.
-    static func body(of request: Request) -> UpstreamRequest.Body {
+    static func body(of request: Request, limited: LimitedBody) -> UpstreamRequest.Body {
         if let length = request.headers[.contentLength].flatMap(Int.init) {
-            return length == 0 ? .none : .stream(request.body, length: length)
+            return length == 0 ? .none : .stream(RequestBody(asyncSequence: limited), length: length)
         }
         if request.headers[.transferEncoding] != nil {
-            return .stream(request.body, length: nil)
+            return .stream(RequestBody(asyncSequence: limited), length: nil)
         }
         return .none
     }

@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The upstream over AsyncHTTPClient: pooled keep-alive connections, TLS for https, no redirects,
 /// no decompression, explicit timeouts.
@@ -30,8 +31,16 @@ public struct HTTPClientUpstream: Upstream {
     public let timeouts: Timeouts
 
     /// Creates the client. Shut it down with ``HTTPClientService`` (or `client.shutdown()`).
-    public init(endpoint: UpstreamEndpoint, timeouts: Timeouts = Timeouts(), maxConnections: Int = 64) {
+    /// - Parameter verifyCertificates: Verify an https upstream's certificate chain and host name.
+    ///   Turning it off is for test vendors only.
+    public init(
+        endpoint: UpstreamEndpoint, timeouts: Timeouts = Timeouts(), maxConnections: Int = 64,
+        verifyCertificates: Bool = true
+    ) {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = verifyCertificates ? .fullVerification : .none
         var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
             redirectConfiguration: .disallow,
             timeout: .init(connect: timeouts.connect, read: timeouts.read),
             decompression: .disabled
@@ -83,15 +92,26 @@ public struct HTTPClientUpstream: Upstream {
         case .stream(let body, let length):
             outbound.body = .stream(body, length: length.map { .known(Int64($0)) } ?? .unknown)
         }
-        do {
-            let response = try await client.execute(outbound, timeout: timeouts.request, logger: logger)
-            return Head(
-                status: HTTPResponse.Status(code: Int(response.status.code)),
-                headers: HTTPFields(response.headers),
-                body: response.body
-            )
-        } catch {
-            throw Self.classify(error)
+        let deadline = NIODeadline.now() + timeouts.request
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await client.execute(outbound, deadline: deadline, logger: logger)
+                return Head(
+                    status: HTTPResponse.Status(code: Int(response.status.code)),
+                    headers: HTTPFields(response.headers),
+                    body: response.body
+                )
+            } catch {
+                let failure = Self.classify(error)
+                // Only a failed connect is retried: nothing of the request can have reached the upstream.
+                if failure == .connectFailed, request.retryOnConnectFailure, attempt == 1 {
+                    logger.debug("upstream connect failed, retrying once")
+                    continue
+                }
+                throw failure
+            }
         }
     }
 

@@ -19,12 +19,20 @@ public struct UpstreamRequest: Sendable {
     /// Headers to send; hop-by-hop headers and `Host` must already be removed.
     public var headers: HTTPFields
     public var body: Body
+    /// Whether the request may be sent once more when no connection could be made (nothing was
+    /// sent). Never set it for a request that is not safe to repeat unless the first attempt
+    /// provably sent nothing, which is the only case it applies to.
+    public var retryOnConnectFailure: Bool
 
-    public init(method: HTTPRequest.Method, target: String, headers: HTTPFields, body: Body = .none) {
+    public init(
+        method: HTTPRequest.Method, target: String, headers: HTTPFields, body: Body = .none,
+        retryOnConnectFailure: Bool = false
+    ) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
+        self.retryOnConnectFailure = retryOnConnectFailure
     }
 }
 
