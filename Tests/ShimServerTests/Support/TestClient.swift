@@ -22,6 +22,14 @@ struct TestResponse: Sendable {
     var warningCodes: [Int] { (json["warnings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? Int } }
 }
 
+/// The tests' client: enough pooled connections that a few hundred concurrent calls are truly
+/// concurrent at the shim (the shared client keeps 8 per host).
+let testClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}()
+
 /// Sends one request over a real socket.
 func send(
     _ method: HTTPMethod,
@@ -34,7 +42,7 @@ func send(
     request.method = method
     for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-    let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+    let response = try await testClient.execute(request, timeout: timeout)
     let bytes = try await response.body.collect(upTo: 64 << 20)
     return TestResponse(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
 }
