@@ -45,7 +45,7 @@ struct UpstreamFailureTests {
 
     @Test("An upstream that refuses connections answers 502 quickly, and the shim keeps serving")
     func connectionRefused() async throws {
-        let port = try await closedPort()
+        let port = try await freePort()
         try await withShim(upstream: "http://127.0.0.1:\(port)") { shim in
             let started = ContinuousClock.now
             let response = try await issue(shim.proxyURL, query: Self.mobile)
@@ -93,15 +93,6 @@ struct UpstreamFailureTests {
                 #expect(second.status == 200)
             }
         }
-    }
-
-    /// A loopback port with nothing listening on it.
-    private func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
     }
 }
 
