@@ -28,8 +28,10 @@ public struct ResponseTranslator: Sendable {
     public func answer(for entity: BulkResponse.Entity, issue: ValidatedIssue) -> LegacyAnswer {
         let warnings = entity.warnings.map(legacyMessage)
         if let firstError = entity.errors.first {
+            // A code mapped to a success status (a warning code such as 8890) cannot make an error answer 2xx.
+            let mapped = codes.entity[firstError.code]?.status ?? codes.defaultErrorStatus
             return LegacyAnswer(
-                status: codes.entity[firstError.code]?.status ?? codes.defaultErrorStatus,
+                status: mapped >= 400 ? mapped : codes.defaultErrorStatus,
                 body: LegacyResponse(warnings: warnings, errors: entity.errors.map(legacyMessage)),
                 outcome: .error
             )
