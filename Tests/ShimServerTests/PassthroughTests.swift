@@ -81,6 +81,22 @@ struct PassthroughTests {
         #expect(upstream.requests.map(\.path) == ["/v2/promotion/issue"])
     }
 
+    @Test("TRACE and CONNECT are refused, never relayed")
+    func traceAndConnect() async throws {
+        let upstream = RecordingUpstream { _ in Response(status: .ok) }
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                let trace = try await send(.TRACE, "\(shim.proxyURL)/v2/x", headers: [tillAuthorization])
+                #expect(trace.status == 405)
+                let connect = try await rawExchange(
+                    port: shim.proxy, "CONNECT example.invalid:443 HTTP/1.1\r\nHost: example.invalid:443\r\nConnection: close\r\n\r\n"
+                )
+                #expect(!connect.hasPrefix("HTTP/1.1 200"))
+            }
+        }
+        #expect(upstream.requests.isEmpty)
+    }
+
     @Test("An absolute-form target cannot send the request to another host")
     func absoluteFormStaysOnUpstream() async throws {
         let upstream = RecordingUpstream { _ in Response(status: .ok) }

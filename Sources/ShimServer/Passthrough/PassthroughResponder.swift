@@ -30,6 +30,11 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
         guard path.first == "/" else {
             return Response(status: .badRequest)
         }
+        // TRACE would echo callers' credentials back (cross-site tracing); CONNECT would make an open proxy.
+        if request.method == .trace || request.method == .connect {
+            metrics.recordPassthrough(status: 405)
+            return Response(status: .methodNotAllowed)
+        }
         let target = request.uri.query.map { "\(path)?\($0)" } ?? path
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             return failureResponse(.bodyTooLarge)

@@ -120,7 +120,7 @@ public struct HTTPClientUpstream: Upstream {
         if let error = error as? HTTPClientError {
             let timeouts: [HTTPClientError] = [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout, .tlsHandshakeTimeout]
             if timeouts.contains(error) { return .timeout }
-            if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return .invalidRequest }
+            if [.invalidURL, .emptyHost, .emptyScheme, .traceRequestWithBody].contains(error) { return .invalidRequest }
             return .connectionLost
         }
         if error is NIOConnectionError { return .connectFailed }
