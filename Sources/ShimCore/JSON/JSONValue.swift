@@ -1,5 +1,3 @@
-import Foundation
-
 /// A parsed JSON document, kept loosely typed so that validation can tell "missing" from
 /// "present with the wrong type" and report each the way the legacy API did.
 public enum JSONValue: Sendable, Hashable {
@@ -14,11 +12,11 @@ public enum JSONValue: Sendable, Hashable {
     /// Parses a complete JSON document.
     /// - Throws: ``JSONValue/ParseError`` when the bytes are not a JSON document.
     public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw ParseError()
-        }
+        let parsed =
+            bytes.withContiguousStorageIfAvailable { buffer in JSONParser.parse(UnsafeRawBufferPointer(buffer)) }
+            ?? Array(bytes).withUnsafeBytes { JSONParser.parse($0) }
+        guard let parsed else { throw ParseError() }
+        return parsed
     }
 
     /// The bytes were not a JSON document.
@@ -56,39 +54,5 @@ public enum JSONValue: Sendable, Hashable {
     public var arrayValue: [JSONValue]? {
         guard case .array(let elements) = self else { return nil }
         return elements
-    }
-}
-
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let integer = try? container.decode(Int64.self) {
-            self = .integer(integer)
-        } else if let double = try? container.decode(Double.self) {
-            self = .double(double)
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
     }
 }
