@@ -35,9 +35,13 @@ public struct UsageSummary: Sendable {
     public var skippedLines = 0
     /// Only records at or after this RFC 3339 date or time count; `nil` counts all.
     public let since: String?
+    /// Most distinct customers remembered per client (a long-running dashboard must stay bounded);
+    /// beyond it the count is a lower bound.
+    public let maxCustomersPerClient: Int
 
-    public init(since: String? = nil) {
+    public init(since: String? = nil, maxCustomersPerClient: Int = .max) {
         self.since = since
+        self.maxCustomersPerClient = maxCustomersPerClient
     }
 
     public var totalCalls: Int { callsPerDay.values.reduce(0, +) }
@@ -52,7 +56,7 @@ public struct UsageSummary: Sendable {
         if clients[line.client] == nil {
             clients[line.client] = Client(name: line.client, firstSeen: line.timestamp, lastSeen: line.timestamp)
         }
-        clients[line.client]!.record(line, day: day, failed: failed)
+        clients[line.client]!.record(line, day: day, failed: failed, maxCustomers: maxCustomersPerClient)
     }
 
     /// Adds everything another summary counted (e.g. a usage log read beside live traffic).
@@ -93,10 +97,10 @@ public struct UsageSummary: Sendable {
 }
 
 extension UsageSummary.Client {
-    fileprivate mutating func record(_ line: UsageLine, day: String, failed: Bool) {
+    fileprivate mutating func record(_ line: UsageLine, day: String, failed: Bool, maxCustomers: Int) {
         calls += 1
         if failed { failures += 1 }
-        if let customer = line.customer { customers.insert(customer) }
+        if let customer = line.customer, customers.count < maxCustomers { customers.insert(customer) }
         if line.timestamp < firstSeen { firstSeen = line.timestamp }
         if line.timestamp > lastSeen { lastSeen = line.timestamp }
         if let program = line.programId { programs[program, default: 0] += 1 }

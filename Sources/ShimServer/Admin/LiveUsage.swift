@@ -9,7 +9,9 @@ import Synchronization
 /// The usage summary since start (plus the usage log file's earlier records, when there is one),
 /// kept in memory for the live `/deprecation` dashboard.
 public final class LiveUsage: Sendable {
-    private let summary = Mutex(UsageSummary())
+    /// Distinct customers remembered per client on the dashboard: bounds its memory on a long run.
+    public static let maxCustomersPerClient = 100_000
+    private let summary = Mutex(UsageSummary(maxCustomersPerClient: LiveUsage.maxCustomersPerClient))
 
     public init() {}
 

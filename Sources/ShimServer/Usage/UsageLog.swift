@@ -12,9 +12,10 @@ import UnixSignals
 
 /// The usage log: one JSON line per legacy call, appended by a background writer in batches.
 ///
-/// ``append(_:)`` only buffers in memory, so a request never waits on disk. The writer flushes each
-/// batch with one `write(2)` on NIO's thread pool; on graceful shutdown it writes everything still
-/// buffered before returning. SIGUSR1 reopens the file, so logrotate can move it away.
+/// ``append(_:)`` only buffers in memory (one lock, no task switch), so a request never waits on
+/// disk. Every ``flushInterval`` the writer takes the buffer and writes it with one `write(2)` on
+/// NIO's thread pool; on graceful shutdown it writes everything still buffered before returning.
+/// SIGUSR1 reopens the file, so logrotate can move it away.
 public final class UsageLog: Service, Sendable {
     /// Where records go.
     public enum Destination: Sendable, Equatable {
@@ -23,18 +24,20 @@ public final class UsageLog: Service, Sendable {
     }
 
     public let destination: Destination
+    /// How often buffered records are written.
+    public let flushInterval: Duration
     private let logger: Logger
     private let pending = Mutex<[UsageRecord]>([])
-    private let wakeUps: AsyncStream<Void>
-    private let wakeUp: AsyncStream<Void>.Continuation
     private let reopenRequested = Atomic<Bool>(false)
     private let descriptor = Mutex<Int32>(-1)
 
     /// Opens the destination now, so a bad path stops start-up.
-    public init(destination: Destination, logger: Logger) throws(ConfigurationError) {
+    public init(destination: Destination, flushInterval: Duration = .milliseconds(50), logger: Logger)
+        throws(ConfigurationError)
+    {
         self.destination = destination
+        self.flushInterval = flushInterval
         self.logger = logger
-        (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let fd = try Self.open(destination)
         descriptor.withLock { $0 = fd }
     }
@@ -47,13 +50,11 @@ public final class UsageLog: Service, Sendable {
     /// Buffers a record for the writer; never blocks on I/O.
     public func append(_ record: UsageRecord) {
         pending.withLock { $0.append(record) }
-        wakeUp.yield()
     }
 
     /// Asks the writer to reopen the file before its next write (what SIGUSR1 does).
     public func requestReopen() {
         reopenRequested.store(true, ordering: .relaxed)
-        wakeUp.yield()
     }
 
     public func run() async throws {
@@ -64,7 +65,8 @@ public final class UsageLog: Service, Sendable {
                 }
             }
             await cancelWhenGracefulShutdown { [self] in
-                for await _ in wakeUps {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: flushInterval)
                     await writePending()
                 }
             }
@@ -87,9 +89,15 @@ public final class UsageLog: Service, Sendable {
         let bytes = writer.bytes
         let fd = descriptor.withLock { $0 }
         do {
-            try await NIOThreadPool.singleton.runIfActive { try Self.writeAll(bytes, to: fd) }
+            // An unstructured task: the write must not be cancelled by shutdown, which is when the
+            // last records are written.
+            try await Task {
+                try await NIOThreadPool.singleton.runIfActive { try Self.writeAll(bytes, to: fd) }
+            }.value
         } catch {
-            logger.error("usage log write failed", metadata: ["usage.records": "\(records.count)", "error": "\(error)"])
+            // Keep the records for the next attempt rather than lose them.
+            pending.withLock { $0.insert(contentsOf: records, at: 0) }
+            logger.error("usage log write failed; will retry", metadata: ["usage.records": "\(records.count)", "error": "\(error)"])
         }
     }
 

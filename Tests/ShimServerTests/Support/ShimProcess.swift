@@ -38,7 +38,11 @@ func withShimProcess<Result: Sendable>(
     let admin = try await freePort()
     let process = Process()
     process.executableURL = ShimProcess.executable
-    process.arguments = ["serve", "--port", "\(proxy)", "--admin-port", "\(admin)", "--log-level", "warning"] + arguments
+    let mappings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("mappings").path
+    process.arguments =
+        ["serve", "--port", "\(proxy)", "--admin-port", "\(admin)", "--log-level", "warning", "--mappings", mappings]
+        + arguments
     process.standardOutput = FileHandle.nullDevice
     try process.run()
     let shim = ShimProcess(process: process, ports: ShimPorts(proxy: proxy, admin: admin))
@@ -46,6 +50,7 @@ func withShimProcess<Result: Sendable>(
         if process.isRunning { process.terminate() }
     }
     for _ in 0..<100 {
+        guard process.isRunning else { throw ShimProcessExited(status: process.terminationStatus) }
         if (try? await send(.GET, "\(shim.ports.adminURL)/health", timeout: .seconds(1)))?.status == 200 { break }
         try await Task.sleep(for: .milliseconds(50))
     }
@@ -62,4 +67,9 @@ func freePort() async throws -> Int {
     let port = channel.localAddress!.port!
     try await channel.close()
     return port
+}
+
+/// The shim process stopped before it served.
+struct ShimProcessExited: Error {
+    var status: Int32
 }
