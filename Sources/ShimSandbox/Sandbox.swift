@@ -11,6 +11,8 @@ public enum Sandbox {
         public static let directEarn = "/v2/promotion/bulk/directEarn"
         public static let enrolAndEarn = "/v2/promotion/bulk/enrolAndEarn"
         public static let lookup = "/v2/customers/lookup"
+        /// The deprecated single-customer call, simulated for comparisons with the shim.
+        public static let legacyIssue = "/v2/promotion/issue"
     }
 
     /// Builds the sandbox's router.
@@ -24,6 +26,16 @@ public enum Sandbox {
         }
         router.post(RouterPath(Paths.enrolAndEarn)) { request, _ in
             try await bulk(request, vendor: vendor, endpoint: .enrolAndEarn)
+        }
+        let legacy = SandboxLegacy(vendor: vendor)
+        router.post(RouterPath(Paths.legacyIssue)) { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters where query[String(name)] == nil {
+                query[String(name)] = String(value)
+            }
+            let answer = legacy.issue(query: query, body: Data(body.readableBytesView))
+            return json(answer.body, status: answer.status)
         }
         router.get(RouterPath(Paths.lookup)) { request, _ in
             let query = request.uri.queryParameters

@@ -48,9 +48,10 @@ public struct ShimServer: Service {
             maxConcurrent: configuration.maxConcurrentUpstreamCalls,
             maxQueued: configuration.maxQueuedUpstreamCalls
         )
+        let store = MappingStore(configuration.mappings, directory: configuration.mappingsDirectory, metrics: metrics)
         let handler = LegacyIssueHandler(
             upstream: upstream,
-            mappings: configuration.mappings,
+            store: store,
             maxBodyBytes: configuration.maxLegacyBodyBytes,
             limiter: limiter,
             metrics: metrics
@@ -67,7 +68,7 @@ public struct ShimServer: Service {
             legacy: legacy,
             passthrough: PassthroughResponder(
                 upstream: upstream,
-                codes: configuration.mappings.codes,
+                store: store,
                 metrics: metrics,
                 limiter: limiter,
                 maxBodyBytes: configuration.maxPassthroughBodyBytes
@@ -80,7 +81,9 @@ public struct ShimServer: Service {
             logger: logger
         )
         let admin = Application(
-            router: AdminRouter.make(metrics: metrics, readiness: readiness, liveUsage: liveUsage),
+            router: AdminRouter.make(
+                metrics: metrics, readiness: readiness, liveUsage: liveUsage, store: store, logger: logger
+            ),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort)),
             onServerRunning: { channel in await onAdminRunning(channel.localAddress?.port ?? configuration.adminPort) },
             logger: logger
@@ -88,7 +91,12 @@ public struct ShimServer: Service {
         var services: [any Service] = [HTTPClientService(client: upstream.client)]
         if let historyLoader { services.append(historyLoader) }
         if let usageLog { services.append(usageLog) }
-        services += [UpstreamProbe(upstream: upstream, readiness: readiness, logger: logger), admin, proxy]
+        services += [
+            UpstreamProbe(upstream: upstream, readiness: readiness, logger: logger),
+            MappingReloader(store: store, logger: logger),
+            admin,
+            proxy,
+        ]
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics

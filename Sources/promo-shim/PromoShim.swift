@@ -6,6 +6,9 @@ struct PromoShim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promo-shim",
         abstract: "Serves the deprecated POST /v2/promotion/issue over the vendor's bulk API.",
-        subcommands: [ServeCommand.self, SandboxCommand.self, ReportCommand.self, NoopServerCommand.self]
+        subcommands: [
+            ServeCommand.self, SandboxCommand.self, ReportCommand.self, MappingsCommand.self, CompareCommand.self,
+            NoopServerCommand.self,
+        ]
     )
 }

@@ -106,6 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
             upstream: try UpstreamEndpoint(upstreamURL ?? "http://127.0.0.1:1"),
             mappings: mappingSet
         )
+        configuration.mappingsDirectory = mappingsDirectory
         configuration.host = environment.string(host, "SHIM_HOST") ?? configuration.host
         configuration.port = try environment.int(port, "SHIM_PORT", default: configuration.port)
         configuration.adminHost = environment.string(adminHost, "SHIM_ADMIN_HOST") ?? configuration.adminHost

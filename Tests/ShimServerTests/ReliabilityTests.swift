@@ -51,8 +51,9 @@ struct ReliabilityTests {
     func overload() async throws {
         let path = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
+        // Slow enough that all ten calls arrive while the first two are still upstream, even on a busy machine.
         let upstream = RecordingUpstream { _ in
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1500))
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in

@@ -1,4 +1,5 @@
 import Foundation
+import ShimServer
 import Logging
 import NIOHTTP1
 import ShimSandbox

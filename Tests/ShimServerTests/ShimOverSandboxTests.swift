@@ -1,4 +1,5 @@
 import Foundation
+import ShimServer
 import NIOHTTP1
 import Testing
 

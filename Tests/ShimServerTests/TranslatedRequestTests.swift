@@ -1,4 +1,5 @@
 import Foundation
+import ShimServer
 import HTTPTypes
 import Hummingbird
 import NIOHTTP1

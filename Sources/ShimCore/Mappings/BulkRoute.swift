@@ -42,7 +42,7 @@ extension BulkRoute {
     }
 
     /// An upstream path: absolute, without query, scheme or host, so a mapping can never point elsewhere.
-    private static func path(_ node: MappingNode) throws(MappingError) -> String {
+    static func path(_ node: MappingNode) throws(MappingError) -> String {
         let value = try node.string()
         guard value.hasPrefix("/"), !value.hasPrefix("//"),
             !value.contains(where: { $0 == "?" || $0 == "#" || $0 == " " || $0.isNewline })

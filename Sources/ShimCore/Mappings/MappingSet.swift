@@ -6,16 +6,24 @@ public struct MappingSet: Sendable, Equatable {
     public var identifiers: IdentifierTable
     public var sources: SourceTable
     public var codes: CodeTable
+    public var routing: RoutingTable
+    /// A short digest of the files' texts, naming this version of the mappings.
+    public var version: String
 
-    public init(route: BulkRoute, identifiers: IdentifierTable, sources: SourceTable, codes: CodeTable) {
+    public init(
+        route: BulkRoute, identifiers: IdentifierTable, sources: SourceTable, codes: CodeTable,
+        routing: RoutingTable = RoutingTable(), version: String = "built-in"
+    ) {
         self.route = route
         self.identifiers = identifiers
         self.sources = sources
         self.codes = codes
+        self.routing = routing
+        self.version = version
     }
 
     /// The files a mappings directory must hold.
-    public static let fileNames = [BulkRoute.file, IdentifierTable.file, SourceTable.file, CodeTable.file]
+    public static let fileNames = [BulkRoute.file, IdentifierTable.file, SourceTable.file, CodeTable.file, RoutingTable.file]
 
     /// Compiles the mapping files from their texts, keyed by file name.
     /// - Throws: ``MappingError`` naming the file, line and problem.
@@ -30,8 +38,21 @@ public struct MappingSet: Sendable, Equatable {
             route: try BulkRoute(yaml: text(BulkRoute.file)),
             identifiers: try IdentifierTable(yaml: text(IdentifierTable.file)),
             sources: try SourceTable(yaml: text(SourceTable.file)),
-            codes: try CodeTable(yaml: text(CodeTable.file))
+            codes: try CodeTable(yaml: text(CodeTable.file)),
+            routing: try RoutingTable(yaml: text(RoutingTable.file)),
+            version: Self.digest(Self.fileNames.map { files[$0] ?? "" }.joined(separator: "\u{0}"))
         )
+    }
+
+    /// 12 hex digits of FNV-1a over the texts: enough to tell versions apart in logs and metrics.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(12))
     }
 
     /// Reads and compiles the mapping files of a directory.

@@ -20,13 +20,17 @@ public struct UsageRecord: Sendable, Equatable {
     public var upstreamStatus: Int?
     public var latencyMilliseconds: Double
     public var upstreamLatencyMilliseconds: Double?
+    /// Which route served the call: `translate`, `legacy`, or a bulk route's name (`nil`: refused before routing).
+    public var route: String?
 
     public init(
         timestampMilliseconds: Int64, requestId: String, client: String, userAgent: String? = nil,
         remoteAddress: String? = nil, programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil,
         identifierName: String? = nil, customer: String? = nil, outcome: CallOutcome, codes: [Int] = [],
-        upstreamStatus: Int? = nil, latencyMilliseconds: Double, upstreamLatencyMilliseconds: Double? = nil
+        upstreamStatus: Int? = nil, latencyMilliseconds: Double, upstreamLatencyMilliseconds: Double? = nil,
+        route: String? = nil
     ) {
+        self.route = route
         self.timestampMilliseconds = timestampMilliseconds
         self.requestId = requestId
         self.client = client
@@ -81,6 +85,8 @@ public struct UsageRecord: Sendable, Equatable {
             } else {
                 writer.value(.null)
             }
+            writer.key("route")
+            writer.optionalString(route)
         }
         writer.newline()
     }

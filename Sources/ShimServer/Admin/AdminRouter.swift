@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+public import Logging
 import ShimCore
 
 /// Routes of the admin listener, kept off the proxy's port.
@@ -9,7 +10,11 @@ public enum AdminRouter {
     /// - `GET /ready`: 200 once the upstream answered at least once, 503 before (readiness);
     /// - `GET /metrics`: Prometheus text format.
     /// - `GET /deprecation`: the live usage dashboard (HTML, refreshing itself).
-    public static func make(metrics: ShimMetrics, readiness: Readiness, liveUsage: LiveUsage) -> Router<BasicRequestContext> {
+    /// - `POST /reload`: reads the mappings directory again (as SIGHUP does); 200 with the version, or
+    ///   422 with the reason the new set was refused (the old set keeps serving).
+    public static func make(
+        metrics: ShimMetrics, readiness: Readiness, liveUsage: LiveUsage, store: MappingStore, logger: Logger
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/health") { _, _ in
             text("ok\n")
@@ -23,6 +28,12 @@ public enum AdminRouter {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: .init(bytes: metrics.exposition()))
             )
+        }
+        router.post("/reload") { _, _ in
+            switch store.reload(logger: logger) {
+            case .success(let version): return text("mappings version \(version) in force\n")
+            case .failure(let error): return text("refused: \(error)\n", status: .unprocessableContent)
+            }
         }
         router.get("/deprecation") { _, _ in
             let now = RFC3339.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))

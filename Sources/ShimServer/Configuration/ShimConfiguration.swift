@@ -14,6 +14,8 @@ public struct ShimConfiguration: Sendable {
     public var upstream: UpstreamEndpoint
     /// The compiled `mappings/` tables.
     public var mappings: MappingSet
+    /// The directory they came from, read again on SIGHUP or `POST /reload`; `nil` disables reloads.
+    public var mappingsDirectory: String?
     /// Largest legacy request body accepted (413 beyond).
     public var maxLegacyBodyBytes: Int = 16 * 1024
     /// Timeouts of upstream calls.

@@ -44,8 +44,11 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
         let arrived = Date()
         let started = ContinuousClock.now
         let requestId = RequestID.resolve(from: request.headers)
+        let client = ClientIdentity.name(from: request.headers)
         let outcome = await metrics.trackInFlight {
-            await handler.serve(request, requestId: requestId, logger: context.logger)
+            await handler.serve(
+                request, requestId: requestId, client: client, remoteAddress: context.remoteAddress, logger: context.logger
+            )
         }
         var response = Self.response(for: outcome.reply)
         response.headers.append(contentsOf: deprecation.headers)
@@ -54,7 +57,6 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
             response.headers[.retryAfter] = "1"
         }
 
-        let client = ClientIdentity.name(from: request.headers)
         metrics.recordLegacyCall(client: client, outcome: outcome.callOutcome, codes: outcome.codes)
         let record = UsageRecord(
                 timestampMilliseconds: Int64((arrived.timeIntervalSince1970 * 1000).rounded(.down)),
@@ -71,14 +73,15 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
                 codes: outcome.codes,
                 upstreamStatus: outcome.upstreamStatus,
                 latencyMilliseconds: (ContinuousClock.now - started).milliseconds,
-                upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds
+                upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds,
+                route: outcome.route?.label
         )
         usageLog?.append(record)
         liveUsage.add(record)
         return response
     }
 
-    private static func response(for reply: LegacyIssueHandler<U>.Reply) -> Response {
+    private static func response(for reply: LegacyCallOutcome.Reply) -> Response {
         switch reply {
         case .legacy(let answer):
             return Response(

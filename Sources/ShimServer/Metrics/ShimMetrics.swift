@@ -7,7 +7,7 @@ import Synchronization
 /// admin listener. Labels come from bounded sets: client names beyond ``maxClients`` become `other`.
 public final class ShimMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    let factory: PrometheusMetricsFactory
     private let inFlight: Meter
     private let knownClients = Mutex<Set<String>>([])
 
@@ -78,5 +78,23 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension ShimMetrics {
+    /// `promo_shim_mappings_info{version}` is 1 for the set in force, 0 for the one it replaced.
+    public func recordMappingsLoaded(version: String, previous: String?) {
+        if let previous, previous != version {
+            Gauge(label: "promo_shim_mappings_info", dimensions: [("version", previous)], factory: factory).record(0)
+        }
+        Gauge(label: "promo_shim_mappings_info", dimensions: [("version", version)], factory: factory).record(1)
+    }
+
+    /// Counts reloads by result, and `promo_shim_mappings_last_reload_success` says how the last went.
+    public func recordMappingsReload(success: Bool) {
+        Counter(
+            label: "promo_shim_mappings_reloads_total", dimensions: [("result", success ? "ok" : "refused")], factory: factory
+        ).increment()
+        Gauge(label: "promo_shim_mappings_last_reload_success", factory: factory).record(success ? 1 : 0)
     }
 }

@@ -8,16 +8,16 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
     public typealias Context = ShimRequestContext
 
     public let upstream: U
-    /// Failures of the upstream are answered with the shim's legacy-shaped errors from the code table.
-    public let codes: CodeTable
+    /// Failures of the upstream are answered with the shim's legacy-shaped errors from the code table in force.
+    public let store: MappingStore
     public let metrics: ShimMetrics
     public let limiter: ConcurrencyLimiter
     /// Largest request body relayed (413 beyond).
     public let maxBodyBytes: Int
 
-    public init(upstream: U, codes: CodeTable, metrics: ShimMetrics, limiter: ConcurrencyLimiter, maxBodyBytes: Int) {
+    public init(upstream: U, store: MappingStore, metrics: ShimMetrics, limiter: ConcurrencyLimiter, maxBodyBytes: Int) {
         self.upstream = upstream
-        self.codes = codes
+        self.store = store
         self.metrics = metrics
         self.limiter = limiter
         self.maxBodyBytes = maxBodyBytes
@@ -74,7 +74,7 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
 
     /// A legacy-shaped answer to a failure of the shim's own.
     private func failureResponse(_ failure: LegacyFailure) -> Response {
-        let answer = LegacyAnswer(failure: failure, codes: codes)
+        let answer = LegacyAnswer(failure: failure, codes: store.current.mappings.codes)
         metrics.recordPassthrough(status: answer.status)
         return Response(
             status: HTTPResponse.Status(code: answer.status),

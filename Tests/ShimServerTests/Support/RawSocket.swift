@@ -1,4 +1,5 @@
 import NIOCore
+import ShimServer
 import NIOPosix
 
 /// Sends raw bytes to a loopback port and returns everything read until the peer closes.

@@ -14,13 +14,7 @@ let shippedMappings: MappingSet = {
 }()
 
 /// Ports of a running shim.
-struct ShimPorts: Sendable {
-    var proxy: Int
-    var admin: Int
-
-    var proxyURL: String { "http://127.0.0.1:\(proxy)" }
-    var adminURL: String { "http://127.0.0.1:\(admin)" }
-}
+typealias ShimPorts = ShimServer.Ports
 
 /// Runs the whole shim (proxy, admin, upstream client) on free loopback ports in front of
 /// `upstream` for the duration of `body`.
@@ -33,41 +27,9 @@ func withShim<Result: Sendable>(
     configuration.port = 0
     configuration.adminPort = 0
     configure(&configuration)
-    let (proxyPorts, proxyContinuation) = AsyncStream.makeStream(of: Int.self)
-    let (adminPorts, adminContinuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "promo-shim.test")
     logger.logLevel = .warning
-    let server = try ShimServer(
-        configuration: configuration,
-        logger: logger,
-        onProxyRunning: { proxyContinuation.yield($0) },
-        onAdminRunning: { adminContinuation.yield($0) }
-    )
-    let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask {
-            defer {
-                proxyContinuation.finish()
-                adminContinuation.finish()
-            }
-            try await group.run()
-        }
-        var proxyIterator = proxyPorts.makeAsyncIterator()
-        var adminIterator = adminPorts.makeAsyncIterator()
-        guard let proxy = await proxyIterator.next(), let admin = await adminIterator.next() else {
-            try await tasks.next()
-            throw CancellationError()
-        }
-        let result: Swift.Result<Result, any Error>
-        do {
-            result = .success(try await body(ShimPorts(proxy: proxy, admin: admin)))
-        } catch {
-            result = .failure(error)
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-        return try result.get()
-    }
+    return try await ShimServer.withRunning(configuration, logger: logger, body: body)
 }
 
 /// Runs the shim in front of the sandbox vendor.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ShimServer
 import NIOCore
 import NIOHTTP1
 

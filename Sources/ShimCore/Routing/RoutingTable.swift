@@ -1,0 +1,104 @@
+/// Where a routing rule sends a legacy call.
+public enum RouteTarget: Sendable, Equatable, CustomStringConvertible {
+    /// The bulk route of `route.yaml`.
+    case translate
+    /// The legacy endpoint on the upstream, unchanged: the rollback switch.
+    case legacy
+    /// A named bulk endpoint of `routing.yaml` with a bulk action.
+    case bulk(name: String, path: String, bulkAction: String)
+
+    public var description: String {
+        switch self {
+        case .translate: return "translate"
+        case .legacy: return "legacy"
+        case .bulk(let name, _, let action): return "\(name) \(action)"
+        }
+    }
+}
+
+/// One rule: calls matching every given field go to `target`. With `translatePercent`, only that
+/// stable share of customers does; the others go on to the next rules (and the default).
+public struct RoutingRule: Sendable, Equatable {
+    public var name: String
+    public var client: String?
+    public var programId: Int64?
+    public var promotionId: Int64?
+    public var source: String?
+    public var target: RouteTarget
+    public var translatePercent: Int?
+    /// Line in `routing.yaml`, for messages.
+    public var line: Int?
+
+    func matches(client: String, issue: ValidatedIssue) -> Bool {
+        (self.client == nil || self.client == client) && (programId == nil || programId == issue.programId)
+            && (promotionId == nil || promotionId == issue.promotionId) && (source == nil || source == issue.source)
+    }
+
+    /// Whether every call this rule's match accepts is also accepted by `other`'s match.
+    func isCovered(by other: RoutingRule) -> Bool {
+        (other.client == nil || other.client == client) && (other.programId == nil || other.programId == programId)
+            && (other.promotionId == nil || other.promotionId == promotionId) && (other.source == nil || other.source == source)
+    }
+
+    var matchDescription: String {
+        let parts = [
+            client.map { "client=\($0)" }, programId.map { "programId=\($0)" }, promotionId.map { "promotionId=\($0)" },
+            source.map { "source=\($0)" },
+        ].compactMap { $0 }
+        return parts.isEmpty ? "every call" : parts.joined(separator: " ")
+    }
+}
+
+/// The decision for one call.
+public struct RouteDecision: Sendable, Equatable {
+    public var target: RouteTarget
+    /// The rule that decided, or `nil` for the default.
+    public var rule: String?
+
+    public init(target: RouteTarget, rule: String?) {
+        self.target = target
+        self.rule = rule
+    }
+
+    /// The route's name for the usage log: `translate`, `legacy`, or the bulk endpoint's name.
+    public var label: String {
+        switch target {
+        case .translate: return "translate"
+        case .legacy: return "legacy"
+        case .bulk(let name, _, _): return name
+        }
+    }
+}
+
+/// The routing table (`routing.yaml`): the first matching rule decides, else the default.
+public struct RoutingTable: Sendable, Equatable {
+    public var defaultTarget: RouteTarget
+    public var rules: [RoutingRule]
+
+    public init(defaultTarget: RouteTarget = .translate, rules: [RoutingRule] = []) {
+        self.defaultTarget = defaultTarget
+        self.rules = rules
+    }
+
+    /// Decides the route of a validated call from `client`.
+    public func decide(client: String, issue: ValidatedIssue) -> RouteDecision {
+        for rule in rules where rule.matches(client: client, issue: issue) {
+            if let percent = rule.translatePercent, Self.bucket(of: issue) >= percent {
+                continue
+            }
+            return RouteDecision(target: rule.target, rule: rule.name)
+        }
+        return RouteDecision(target: defaultTarget, rule: nil)
+    }
+
+    /// A stable bucket 0..<100 of the customer (FNV-1a of identifierName and identifierValue), so a
+    /// customer always takes the same path under a percentage rule.
+    public static func bucket(of issue: ValidatedIssue) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in (issue.identifierName.lowercased() + ":" + issue.identifierValue).utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int(hash % 100)
+    }
+}

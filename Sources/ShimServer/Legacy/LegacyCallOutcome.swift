@@ -1,0 +1,49 @@
+import HTTPTypes
+import NIOCore
+public import ShimCore
+
+/// What the caller of a legacy call gets, and what the usage log needs to know about it.
+public struct LegacyCallOutcome: Sendable {
+    /// The answer: a legacy answer of the shim's, or an upstream answer relayed as it came (an
+    /// authentication refusal, or the legacy endpoint's own answer on the rollback route).
+    public enum Reply: Sendable {
+        case legacy(LegacyAnswer)
+        case relayed(BufferedUpstreamResponse)
+    }
+
+    public var reply: Reply
+    /// The validated call; `nil` when validation refused it.
+    public var issue: ValidatedIssue?
+    /// The route that served the call; `nil` when it was refused before routing.
+    public var route: RouteDecision?
+    /// Status of the last upstream answer, if any arrived.
+    public var upstreamStatus: Int?
+    /// Time spent waiting on the upstream (lookup and bulk call together).
+    public var upstreamLatency: Duration?
+
+    public init(reply: Reply, issue: ValidatedIssue? = nil, route: RouteDecision? = nil) {
+        self.reply = reply
+        self.issue = issue
+        self.route = route
+    }
+
+    /// How the call ended, for the usage log and metrics.
+    public var callOutcome: CallOutcome {
+        switch reply {
+        case .legacy(let answer): return answer.outcome
+        case .relayed(let response) where route?.target == .legacy:
+            return LegacyAnswerReader.outcome(status: response.status.code, body: response.body.readableBytesView).outcome
+        case .relayed: return .error
+        }
+    }
+
+    /// The legacy codes of the answer.
+    public var codes: [Int] {
+        switch reply {
+        case .legacy(let answer): return answer.codes
+        case .relayed(let response) where route?.target == .legacy:
+            return LegacyAnswerReader.outcome(status: response.status.code, body: response.body.readableBytesView).codes
+        case .relayed: return []
+        }
+    }
+}

@@ -1,0 +1,59 @@
+public import Logging
+public import ShimCore
+import Synchronization
+
+/// The mappings in force, swapped atomically on reload: a request reads one consistent set, a new
+/// set serves new requests only, and an invalid set never replaces a valid one.
+public final class MappingStore: Sendable {
+    /// A mapping set with the translators compiled from it.
+    public struct Compiled: Sendable {
+        public let mappings: MappingSet
+        public let validator: IssueValidator
+        public let translator: ResponseTranslator
+
+        public init(_ mappings: MappingSet) {
+            self.mappings = mappings
+            self.validator = IssueValidator(mappings: mappings)
+            self.translator = ResponseTranslator(mappings: mappings)
+        }
+    }
+
+    /// The directory reloads read; `nil` for a fixed set (tests).
+    public let directory: String?
+    private let state: Mutex<Compiled>
+    private let metrics: ShimMetrics?
+
+    public init(_ mappings: MappingSet, directory: String? = nil, metrics: ShimMetrics? = nil) {
+        self.directory = directory
+        self.state = Mutex(Compiled(mappings))
+        self.metrics = metrics
+        metrics?.recordMappingsLoaded(version: mappings.version, previous: nil)
+    }
+
+    /// The set in force now.
+    public var current: Compiled { state.withLock { $0 } }
+
+    /// Reads the directory again; a valid set replaces the current one, an invalid one is refused.
+    /// - Returns: the version in force afterwards, or the reason the new set was refused.
+    @discardableResult
+    public func reload(logger: Logger) -> Result<String, MappingError> {
+        guard let directory else {
+            return .failure(MappingError(file: "", line: nil, keyPath: "", reason: "this shim has no mappings directory"))
+        }
+        do {
+            let fresh = Compiled(try MappingSet(directory: directory))
+            let previous = state.withLock { current in
+                defer { current = fresh }
+                return current.mappings.version
+            }
+            metrics?.recordMappingsLoaded(version: fresh.mappings.version, previous: previous)
+            metrics?.recordMappingsReload(success: true)
+            logger.notice("mappings reloaded", metadata: ["mappings.version": "\(fresh.mappings.version)", "mappings.previous": "\(previous)"])
+            return .success(fresh.mappings.version)
+        } catch {
+            metrics?.recordMappingsReload(success: false)
+            logger.error("mappings reload refused; the previous set keeps serving", metadata: ["error": "\(error)"])
+            return .failure(error)
+        }
+    }
+}
