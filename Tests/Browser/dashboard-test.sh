@@ -19,9 +19,10 @@ fi
 chrome() { "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars "$@" 2>/dev/null; }
 
 work=$(mktemp -d)
+cp -r mappings "$work/mappings"
 proxy=18181
 admin=19191
-"$bin" serve --sandbox --port "$proxy" --admin-port "$admin" --usage-log "$work/usage.log" \
+"$bin" serve --sandbox --port "$proxy" --admin-port "$admin" --usage-log "$work/usage.log" --mappings "$work/mappings" \
     --customer-hash-key browser-test 2>"$work/shim.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -58,6 +59,13 @@ check "dashboard counts 6 calls" grep -q 'id="total-calls">6<' <<<"$dom"
 check "dashboard draws its charts" grep -q '<polyline\|<circle' <<<"$dom"
 chrome --window-size=1280,1400 --screenshot="$out/dashboard.png" "http://127.0.0.1:$admin/deprecation" >/dev/null
 check "dashboard screenshot taken" test -s "$out/dashboard.png"
+
+# SIGHUP reloads the mappings: an invalid set is refused and the old one keeps serving.
+echo "default: nowhere" > "$work/mappings/routing.yaml"
+kill -HUP "$pid"
+sleep 0.5
+metrics=$(curl -fsS "http://127.0.0.1:$admin/metrics")
+check "SIGHUP reload of an invalid set is refused" grep -q 'promo_shim_mappings_reloads_total{result="refused"} 1' <<<"$metrics"
 
 # logrotate: move the file away, SIGUSR1, and the next call lands in a new file.
 mv "$work/usage.log" "$work/usage.log.1"

@@ -9,6 +9,7 @@ public import ShimCore
 /// process draws a random one (counts then merge within one process only).
 public struct CustomerHasher: Sendable {
     private let key: SymmetricKey
+    private static let digits = Array("0123456789abcdef".unicodeScalars)
 
     /// - Parameter secret: The hashing key; `nil` draws a random one.
     public init(secret: String?) {
@@ -23,6 +24,12 @@ public struct CustomerHasher: Sendable {
     public func hash(_ issue: ValidatedIssue) -> String {
         let message = Data((issue.identifierName.lowercased() + ":" + issue.identifierValue).utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
-        return mac.prefix(8).map { String(format: "%02x", $0) }.joined()
+        var hex = ""
+        hex.reserveCapacity(16)
+        for byte in mac.prefix(8) {
+            hex.unicodeScalars.append(Self.digits[Int(byte >> 4)])
+            hex.unicodeScalars.append(Self.digits[Int(byte & 0x0F)])
+        }
+        return hex
     }
 }
