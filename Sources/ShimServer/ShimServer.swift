@@ -54,7 +54,12 @@ public struct ShimServer: Service {
             store: store,
             maxBodyBytes: configuration.maxLegacyBodyBytes,
             limiter: limiter,
-            metrics: metrics
+            metrics: metrics,
+            coalescer: configuration.coalesceWindow > .zero
+                ? Coalescer(
+                    upstream: upstream, window: configuration.coalesceWindow, maxBatch: configuration.coalesceMax,
+                    metrics: metrics, logger: logger
+                ) : nil
         )
         let legacy = LegacyIssueMiddleware(
             handler: handler,

@@ -65,6 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do NOT verify the https upstream's certificate (test vendors only; logged loudly) (env SHIM_INSECURE_SKIP_TLS_VERIFY=true).")
     var insecureSkipTlsVerify = false
 
+    @Option(help: "Hold legacy calls up to this many ms to share one bulk call; 0 turns coalescing off (env SHIM_COALESCE_WINDOW_MS; default 0).")
+    var coalesceWindowMs: Int?
+
+    @Option(help: "Most calls in one coalesced bulk call, 1...100 (env SHIM_COALESCE_MAX; default 10).")
+    var coalesceMax: Int?
+
     @Option(help: "Deprecation date, RFC 3339 (env SHIM_DEPRECATION_DATE; default \(DeprecationPolicy.defaultDeprecationDate)).")
     var deprecationDate: String?
 
@@ -133,6 +139,12 @@ struct ServeCommand: AsyncParsableCommand {
             maxQueuedUpstream, "SHIM_MAX_QUEUED_UPSTREAM", default: configuration.maxQueuedUpstreamCalls
         )
         configuration.verifyUpstreamCertificates = !(try environment.flag(insecureSkipTlsVerify, "SHIM_INSECURE_SKIP_TLS_VERIFY"))
+        let windowMs = try environment.int(coalesceWindowMs, "SHIM_COALESCE_WINDOW_MS", default: 0)
+        configuration.coalesceWindow = .milliseconds(max(0, windowMs))
+        configuration.coalesceMax = try environment.int(coalesceMax, "SHIM_COALESCE_MAX", default: 10)
+        guard (1...100).contains(configuration.coalesceMax) else {
+            throw ValidationError("--coalesce-max must be within 1...100 (the vendor's batch limit)")
+        }
         let shutdownTimeout = try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
         configuration.deprecation = try DeprecationPolicy(
             deprecationDate: environment.string(deprecationDate, "SHIM_DEPRECATION_DATE")

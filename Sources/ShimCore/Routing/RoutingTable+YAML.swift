@@ -38,7 +38,7 @@ extension RoutingTable {
             ?? .translate
         var rules: [RoutingRule] = []
         for element in try root.optional("rules")?.elements() ?? [] {
-            _ = try element.members(allowed: ["name", "match", "route", "bulkAction", "translatePercent"])
+            _ = try element.members(allowed: ["name", "match", "route", "bulkAction", "translatePercent", "coalesce"])
             let name = try element.required("name").string()
             guard !rules.contains(where: { $0.name == name }) else { throw element.error("rule name '\(name)' is used twice") }
             let match = try element.required("match")
@@ -51,6 +51,7 @@ extension RoutingTable {
                 source: try match.optional("source")?.string().uppercased(),
                 target: try target(element.required("route"), action: element.optional("bulkAction")),
                 translatePercent: nil,
+                coalesce: try element.optional("coalesce")?.bool(),
                 line: element.node.mark?.line
             )
             if let percentNode = try element.optional("translatePercent") {

@@ -26,6 +26,8 @@ public struct RoutingRule: Sendable, Equatable {
     public var source: String?
     public var target: RouteTarget
     public var translatePercent: Int?
+    /// Turns coalescing on or off for the calls this rule routes (`nil`: the configured default).
+    public var coalesce: Bool?
     /// Line in `routing.yaml`, for messages.
     public var line: Int?
 
@@ -54,10 +56,13 @@ public struct RouteDecision: Sendable, Equatable {
     public var target: RouteTarget
     /// The rule that decided, or `nil` for the default.
     public var rule: String?
+    /// The rule's coalescing choice, if it makes one.
+    public var coalesce: Bool?
 
-    public init(target: RouteTarget, rule: String?) {
+    public init(target: RouteTarget, rule: String?, coalesce: Bool? = nil) {
         self.target = target
         self.rule = rule
+        self.coalesce = coalesce
     }
 
     /// The route's name for the usage log: `translate`, `legacy`, or the bulk endpoint's name.
@@ -86,7 +91,7 @@ public struct RoutingTable: Sendable, Equatable {
             if let percent = rule.translatePercent, Self.bucket(of: issue) >= percent {
                 continue
             }
-            return RouteDecision(target: rule.target, rule: rule.name)
+            return RouteDecision(target: rule.target, rule: rule.name, coalesce: rule.coalesce)
         }
         return RouteDecision(target: defaultTarget, rule: nil)
     }

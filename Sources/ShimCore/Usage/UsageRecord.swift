@@ -22,6 +22,9 @@ public struct UsageRecord: Sendable, Equatable {
     public var upstreamLatencyMilliseconds: Double?
     /// Which route served the call: `translate`, `legacy`, or a bulk route's name (`nil`: refused before routing).
     public var route: String?
+    /// The coalesced bulk call that carried this call, and its size (`nil` when not coalesced).
+    public var batchId: String?
+    public var batchSize: Int?
 
     public init(
         timestampMilliseconds: Int64, requestId: String, client: String, userAgent: String? = nil,
@@ -87,6 +90,12 @@ public struct UsageRecord: Sendable, Equatable {
             }
             writer.key("route")
             writer.optionalString(route)
+            if let batchId {
+                writer.key("batchId")
+                writer.string(batchId)
+                writer.key("batchSize")
+                writer.optionalInteger(batchSize)
+            }
         }
         writer.newline()
     }

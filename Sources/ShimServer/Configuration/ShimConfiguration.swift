@@ -30,6 +30,10 @@ public struct ShimConfiguration: Sendable {
     public var maxPassthroughBodyBytes: Int = 10 << 20
     /// Verify an https upstream's certificate; turning it off is for test vendors only.
     public var verifyUpstreamCertificates: Bool = true
+    /// How long a call may wait for others to share its bulk request; zero turns coalescing off.
+    public var coalesceWindow: Duration = .zero
+    /// Most calls in one coalesced bulk request (the vendor documents 10 with bulk redirection; at most 100).
+    public var coalesceMax: Int = 10
     /// What legacy responses say about the endpoint's retirement.
     public var deprecation: DeprecationPolicy = .standard
     /// Where the usage log goes; `nil` writes none.

@@ -20,6 +20,9 @@ public struct LegacyCallOutcome: Sendable {
     public var upstreamStatus: Int?
     /// Time spent waiting on the upstream (lookup and bulk call together).
     public var upstreamLatency: Duration?
+    /// The coalesced bulk call that carried this call, and how many calls it carried.
+    public var batchId: String?
+    public var batchSize: Int?
 
     public init(reply: Reply, issue: ValidatedIssue? = nil, route: RouteDecision? = nil) {
         self.reply = reply

@@ -18,10 +18,13 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     private let maxUpstreamResponseBytes = 1 << 20
     private let metrics: ShimMetrics?
     private let limiter: ConcurrencyLimiter
+    private let coalescer: Coalescer<U>?
 
     public init(
-        upstream: U, store: MappingStore, maxBodyBytes: Int, limiter: ConcurrencyLimiter, metrics: ShimMetrics? = nil
+        upstream: U, store: MappingStore, maxBodyBytes: Int, limiter: ConcurrencyLimiter, metrics: ShimMetrics? = nil,
+        coalescer: Coalescer<U>? = nil
     ) {
+        self.coalescer = coalescer
         self.upstream = upstream
         self.store = store
         self.maxBodyBytes = maxBodyBytes
@@ -108,6 +111,17 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         var bulkHeaders = headers
         bulkHeaders[.contentType] = "application/json"
         let bulk = BulkRequest(issue: issue, route: bulkRoute, customerId: customerId)
+        if let coalescer, route.coalesce != false {
+            let share = await coalescer.submit(
+                bulk, path: bulkRoute.path, issue: issue, headers: bulkHeaders, translator: compiled.translator,
+                codes: mappings.codes
+            )
+            outcome.batchId = share.batchId
+            outcome.batchSize = share.batchSize
+            outcome.upstreamStatus = share.upstreamStatus
+            outcome.upstreamLatency = (outcome.upstreamLatency ?? .zero) + (share.upstreamLatency ?? .zero)
+            return share.reply
+        }
         let response = try await exchange(
             UpstreamRequest(
                 method: .post, target: bulkRoute.path, headers: bulkHeaders,

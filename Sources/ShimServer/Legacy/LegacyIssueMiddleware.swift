@@ -76,7 +76,10 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
                 upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds,
                 route: outcome.route?.label
         )
-        usageLog?.append(record)
+        var logged = record
+        logged.batchId = outcome.batchId
+        logged.batchSize = outcome.batchSize
+        usageLog?.append(logged)
         liveUsage.add(record)
         return response
     }

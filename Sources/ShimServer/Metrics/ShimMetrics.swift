@@ -82,6 +82,12 @@ extension Duration {
 }
 
 extension ShimMetrics {
+    /// How long a coalesced call waited for its batch, and how large the batch was.
+    public func recordCoalescingWait(_ wait: Duration, batchSize: Int) {
+        Timer(label: "promo_shim_coalescing_wait_seconds", factory: factory).recordNanoseconds(wait.nanoseconds)
+        Recorder(label: "promo_shim_coalescing_batch_size", factory: factory).record(batchSize)
+    }
+
     /// `promo_shim_mappings_info{version}` is 1 for the set in force, 0 for the one it replaced.
     public func recordMappingsLoaded(version: String, previous: String?) {
         if let previous, previous != version {

@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOHTTP1
+import ShimCore
+import ShimServer
+import Testing
+
+/// Coalescing: concurrent legacy calls that can share a bulk request become one real bulk call.
+@Suite("Coalescing")
+struct CoalescingTests {
+    /// An upstream that answers one entity per customer, in order, each with an issualId derived from
+    /// the customer's number, so every caller can tell its own result from its neighbours'.
+    static func perCustomerUpstream(entitiesDelta: Int = 0) -> RecordingUpstream {
+        RecordingUpstream { request in
+            let customers = request.jsonBody?["customers"] as? [[String: Any]] ?? []
+            var entities = customers.map { customer in
+                let value = customer["identifierValue"] as? String ?? "0"
+                return #"{"result":{"entityType":"CUSTOMER","entityId":1,"promotionId":65777,"programId":469,"issualId":"\#(value.suffix(6))","earnedId":"1"},"errors":[],"warnings":[]}"#
+            }
+            if entitiesDelta < 0 { entities.removeLast(min(entities.count, -entitiesDelta)) }
+            return RecordingUpstream.json(#"{"response":[\#(entities.joined(separator: ","))],"totalCount":\#(entities.count)}"#)
+        }
+    }
+
+    static func call(_ shim: ShimPorts, customer: Int, promotion: Int = 65777, authorization: (String, String) = tillAuthorization)
+        async throws -> TestResponse
+    {
+        try await issue(
+            shim.proxyURL,
+            query: "identifierName=mobile&identifierValue=91\(100_000 + customer)&source=INSTORE",
+            body: #"{"programId":469,"promotionId":\#(promotion)}"#,
+            headers: [authorization]
+        )
+    }
+
+    @Test("N concurrent calls for one promotion become ceil(N/batch) bulk calls, each caller getting its own entity")
+    func batches() async throws {
+        let upstream = Self.perCustomerUpstream()
+        let usage = UsageLogTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: usage) }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                // Windows in these tests are long so that every call arrives inside one, even on a busy machine.
+                $0.coalesceWindow = .milliseconds(1500)
+                $0.coalesceMax = 10
+                $0.usageLog = .file(usage)
+            }) { shim in
+                let answers = try await withThrowingTaskGroup(of: (Int, TestResponse).self) { group in
+                    for customer in 0..<25 {
+                        group.addTask { (customer, try await Self.call(shim, customer: customer)) }
+                    }
+                    return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+                }
+                for (customer, answer) in answers {
+                    #expect(answer.status == 200)
+                    let issual = (answer.json["sideEffects"] as? [[String: Any]])?.first?["issualId"] as? Int
+                    #expect(issual == 100_000 + customer, "customer \(customer) got another caller's result")
+                }
+            }
+        }
+        let bulkCalls = upstream.requests
+        #expect(bulkCalls.count == 3)
+        #expect(bulkCalls.map { ($0.jsonBody?["customers"] as? [Any])?.count ?? 0 }.sorted() == [5, 10, 10])
+        let records = try UsageLogTests.records(at: usage)
+        #expect(records.count == 25)
+        #expect(Set(records.compactMap { $0["batchId"] as? String }).count == 3)
+        #expect(records.allSatisfy { ($0["batchSize"] as? Int).map { [5, 10].contains($0) } == true })
+    }
+
+    @Test("Over the sandbox, which answers in customer order, each caller gets its own outcome from one batch")
+    func overTheSandbox() async throws {
+        let usage = UsageLogTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: usage) }
+        try await withShimOverSandbox(configure: {
+            $0.coalesceWindow = .milliseconds(1000)
+            $0.usageLog = .file(usage)
+        }) { shim in
+            let customers = ["918888888888", "910000000000", "917777777777", "919999999999"]
+            let answers = try await withThrowingTaskGroup(of: (String, TestResponse).self) { group in
+                for customer in customers {
+                    group.addTask {
+                        (customer, try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=\(customer)&source=INSTORE"))
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            #expect(answers["918888888888"]?.status == 200)
+            #expect(answers["917777777777"]?.status == 200)
+            #expect(answers["910000000000"]?.errorCodes == [8015])
+            #expect(answers["919999999999"]?.errorCodes == [8899])
+        }
+        let records = try UsageLogTests.records(at: usage)
+        #expect(records.count == 4)
+        #expect(Set(records.compactMap { $0["batchId"] as? String }).count == 1)
+        #expect(records.allSatisfy { $0["batchSize"] as? Int == 4 })
+    }
+
+    @Test("Different credentials or promotions never share a bulk request")
+    func neverMixed() async throws {
+        let upstream = Self.perCustomerUpstream()
+        let pos = ("Authorization", "Basic " + Data("pos:secret".utf8).base64EncodedString())
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1500) }) { shim in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for customer in 0..<12 {
+                        group.addTask {
+                            let answer = try await Self.call(
+                                shim, customer: customer, promotion: customer % 2 == 0 ? 65777 : 65780,
+                                authorization: customer % 3 == 0 ? pos : tillAuthorization
+                            )
+                            #expect(answer.status == 200)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+        let requests = upstream.requests
+        #expect(requests.count == 4)
+        for request in requests {
+            let customers = (request.jsonBody?["customers"] as? [[String: Any]] ?? []).compactMap { $0["identifierValue"] as? String }
+            let numbers = customers.compactMap { Int($0.suffix(6)) }.map { $0 - 100_000 }
+            let promotion = (request.jsonBody?["promotionDetails"] as? [String: Any])?["promotionId"] as? Int
+            #expect(Set(numbers.map { $0 % 2 == 0 ? 65777 : 65780 }) == [promotion ?? 0])
+            let isPos = request.headers[.authorization] == pos.1
+            #expect(numbers.allSatisfy { ($0 % 3 == 0) == isPos })
+        }
+    }
+
+    @Test("A batch whose answer has the wrong number of entities fails every caller cleanly")
+    func mismatchFailsTheBatch() async throws {
+        let upstream = Self.perCustomerUpstream(entitiesDelta: -1)
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1000) }) { shim in
+                let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                    for customer in 0..<4 { group.addTask { try await Self.call(shim, customer: customer) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.allSatisfy { $0.status == 502 && $0.errorCodes == [9914] })
+            }
+        }
+        #expect(upstream.requests.count == 1)
+    }
+
+    @Test("A garbage answer fails the whole batch, and nothing is retried")
+    func garbageFailsTheBatch() async throws {
+        let upstream = RecordingUpstream { _ in RecordingUpstream.json("<html>") }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1000) }) { shim in
+                let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                    for customer in 0..<3 { group.addTask { try await Self.call(shim, customer: customer) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.allSatisfy { $0.status == 502 && $0.errorCodes == [9913] })
+            }
+        }
+        #expect(upstream.requests.count == 1)
+    }
+
+    @Test("The window bounds the added latency of a lone call")
+    func windowBoundsLatency() async throws {
+        let upstream = Self.perCustomerUpstream()
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(150) }) { shim in
+                let started = ContinuousClock.now
+                let answer = try await Self.call(shim, customer: 1)
+                let elapsed = ContinuousClock.now - started
+                #expect(answer.status == 200)
+                #expect(elapsed >= .milliseconds(150))
+                #expect(elapsed < .milliseconds(1500))
+            }
+        }
+    }
+
+    @Test("A mapping rule can turn coalescing off for a promotion")
+    func mappingTurnsItOff() async throws {
+        let directory = try MigrationTests.mappingsDirectory(
+            routing: "rules:\n  - { name: solo, match: { promotionId: 65780 }, route: translate, coalesce: false }\n"
+        )
+        let upstream = Self.perCustomerUpstream()
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .milliseconds(200)
+                $0.mappings = try! MappingSet(directory: directory)
+            }) { shim in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for customer in 0..<4 {
+                        group.addTask { _ = try await Self.call(shim, customer: customer, promotion: 65780) }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+        #expect(upstream.requests.count == 4)
+    }
+}
