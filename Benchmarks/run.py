@@ -19,8 +19,9 @@ import time
 import urllib.request
 
 HOST = "127.0.0.1"
-PORTS = {"upstream": 18901, "nginx": 18902, "shim": 18903, "noop": 18904, "shim-log": 18905}
-ADMIN_PORTS = {"shim": 18913, "shim-log": 18915}
+PORTS = {"upstream": 18901, "nginx": 18902, "shim": 18903, "noop": 18904, "shim-log": 18905, "sandbox": 18907,
+         "shim-single": 18908, "shim-coalesce": 18909}
+ADMIN_PORTS = {"shim": 18913, "shim-log": 18915, "shim-single": 18918, "shim-coalesce": 18919}
 BULK_BODY = ('{"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"promotionId":201436,'
              '"programId":2750,"issualId":"811","earnedId":"765"},"errors":[],"warnings":[]}],'
              '"totalCount":1,"failureCount":0}')
@@ -201,6 +202,7 @@ def main():
     parser.add_argument("--connections", default="1,16,64,256", help="comma-separated concurrencies")
     parser.add_argument("--soak", type=int, default=120, help="seconds of the memory soak (0 skips it)")
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--coalesce-window-ms", type=int, default=2, help="window of the coalescing run")
     args = parser.parse_args()
     concurrencies = [int(c) for c in args.connections.split(",")]
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -267,6 +269,30 @@ def main():
         with open(log_path) as log:
             logged["records"] = sum(1 for _ in log) - records_before
 
+        print(f"== coalescing: over the sandbox vendor (it answers one entity per customer), window {args.coalesce_window_ms} ms", flush=True)
+        mappings = os.path.join(os.path.dirname(__file__), "..", "mappings")
+        processes.start("sandbox", [args.shim, "sandbox", "--port", str(PORTS["sandbox"]), "--log-level", "error"])
+        wait_until_up(PORTS["sandbox"], "/")
+        sandbox_url = f"http://{HOST}:{PORTS['sandbox']}"
+        for name, extra in (("shim-single", []), ("shim-coalesce", ["--coalesce-window-ms", str(args.coalesce_window_ms), "--coalesce-max", "10"])):
+            shim_mode = processes.start(name, [args.shim, "serve", "--upstream", sandbox_url, "--port", str(PORTS[name]),
+                                               "--admin-port", str(ADMIN_PORTS[name]), "--log-level", "error",
+                                               "--mappings", mappings] + extra)
+            wait_until_up(ADMIN_PORTS[name], "/health")
+            url = f"http://{HOST}:{PORTS[name]}{LEGACY_PATH}"
+            run_wrk(url, legacy, 16, 1)
+            for connections in [c for c in concurrencies if c >= 64] or [64]:
+                before = scrape_counts(ADMIN_PORTS[name])
+                result = measure(f"{'coalescing' if extra else 'one call per legacy call'}", shim_mode.pid, url, legacy,
+                                 connections, args.duration)
+                after = scrape_counts(ADMIN_PORTS[name])
+                legacy_calls = after[0] - before[0]
+                result["upstream_per_legacy"] = (after[1] - before[1]) / legacy_calls if legacy_calls else 0
+                result["path"] = "coalescing"
+                results.append(result)
+                print(f"    upstream calls per legacy call: {result['upstream_per_legacy']:.3f}", flush=True)
+            processes.stop(shim_mode)
+
         soak = None
         if args.soak > 0:
             print(f"== soak: {args.soak} s at 64 connections on the legacy path", flush=True)
@@ -284,6 +310,18 @@ def main():
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"results": results, "soak": soak}, out, indent=2)
+
+
+def scrape_counts(admin_port):
+    """(legacy calls, upstream bulk calls) from the shim's /metrics."""
+    text = urllib.request.urlopen(f"http://{HOST}:{admin_port}/metrics", timeout=5).read().decode()
+    legacy = bulk = 0.0
+    for line in text.splitlines():
+        if line.startswith("promo_shim_legacy_calls_total{"):
+            legacy += float(line.rsplit(" ", 1)[1])
+        if line.startswith('promo_shim_upstream_duration_seconds_count{call="bulk"}'):
+            bulk += float(line.rsplit(" ", 1)[1])
+    return legacy, bulk
 
 
 def print_table(results, concurrencies, soak):
@@ -321,6 +359,15 @@ def print_table(results, concurrencies, soak):
     if logged and plain:
         print(f"| usage log on: throughput cost | 64 | {(1 - logged['rps']/plain['rps'])*100:.1f} % | < 5 % |")
         print(f"| usage log on: records written / requests | 64 | {logged.get('records', 0)} / {logged['requests']} | equal |")
+    for c in concurrencies:
+        single = find("coalescing", "one call per legacy call", c)
+        coalesced = find("coalescing", "coalescing", c)
+        if single and coalesced:
+            print(f"| coalescing: upstream calls per legacy call | {c} | {coalesced['upstream_per_legacy']:.3f} "
+                  f"(without: {single['upstream_per_legacy']:.3f}) | <= 0.15 at 256 |")
+            print(f"| coalescing: throughput vs one call per legacy call | {c} | {coalesced['rps']/single['rps']:.2f}x | >= 2x at 256 |")
+            print(f"| coalescing: p50 / p99 latency vs one call per legacy call | {c} | {coalesced['p50']/1000:.2f} / "
+                  f"{coalesced['p99']/1000:.2f} ms vs {single['p50']/1000:.2f} / {single['p99']/1000:.2f} ms | |")
     if soak:
         print(f"| soak {soak['seconds']} s: RSS start -> end | 64 | {soak['rss_start_mb']:.1f} -> {soak['rss_end_mb']:.1f} MB | no growth |")
 

@@ -145,6 +145,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...100).contains(configuration.coalesceMax) else {
             throw ValidationError("--coalesce-max must be within 1...100 (the vendor's batch limit)")
         }
+        guard configuration.coalesceWindow < .milliseconds(configuration.timeouts.request.nanoseconds / 1_000_000) else {
+            throw ValidationError("--coalesce-window-ms must be shorter than the upstream request timeout")
+        }
         let shutdownTimeout = try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
         configuration.deprecation = try DeprecationPolicy(
             deprecationDate: environment.string(deprecationDate, "SHIM_DEPRECATION_DATE")
