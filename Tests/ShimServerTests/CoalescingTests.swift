@@ -158,6 +158,47 @@ struct CoalescingTests {
         #expect(upstream.requests.count == 1)
     }
 
+    @Test("A batch that times out fails every caller with 504, once")
+    func timeoutFailsTheBatch() async throws {
+        let upstream = RecordingUpstream { _ in
+            try await Task.sleep(for: .milliseconds(2500))
+            return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+        }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .milliseconds(1000)
+                $0.timeouts.request = .milliseconds(1800)
+            }) { shim in
+                let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                    for customer in 0..<3 { group.addTask { try await Self.call(shim, customer: customer) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.allSatisfy { $0.status == 504 && $0.errorCodes == [9911] })
+            }
+        }
+        #expect(upstream.requests.count == 1)
+    }
+
+    @Test("The same customer twice in one window is sent as two entries, as two legacy calls would issue twice")
+    func sameCustomerTwice() async throws {
+        let upstream = Self.perCustomerUpstream()
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1000) }) { shim in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<2 {
+                        group.addTask {
+                            let answer = try await Self.call(shim, customer: 7)
+                            #expect(answer.status == 200)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+        #expect(upstream.requests.count == 1)
+        #expect((upstream.requests.first?.jsonBody?["customers"] as? [Any])?.count == 2)
+    }
+
     @Test("The window bounds the added latency of a lone call")
     func windowBoundsLatency() async throws {
         let upstream = Self.perCustomerUpstream()
