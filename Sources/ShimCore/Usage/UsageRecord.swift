@@ -31,9 +31,11 @@ public struct UsageRecord: Sendable, Equatable {
         remoteAddress: String? = nil, programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil,
         identifierName: String? = nil, customer: String? = nil, outcome: CallOutcome, codes: [Int] = [],
         upstreamStatus: Int? = nil, latencyMilliseconds: Double, upstreamLatencyMilliseconds: Double? = nil,
-        route: String? = nil
+        route: String? = nil, batchId: String? = nil, batchSize: Int? = nil
     ) {
         self.route = route
+        self.batchId = batchId
+        self.batchSize = batchSize
         self.timestampMilliseconds = timestampMilliseconds
         self.requestId = requestId
         self.client = client

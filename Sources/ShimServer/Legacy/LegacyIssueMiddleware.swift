@@ -74,12 +74,11 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
                 upstreamStatus: outcome.upstreamStatus,
                 latencyMilliseconds: (ContinuousClock.now - started).milliseconds,
                 upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds,
-                route: outcome.route?.label
+                route: outcome.route?.label,
+                batchId: outcome.batchId,
+                batchSize: outcome.batchSize
         )
-        var logged = record
-        logged.batchId = outcome.batchId
-        logged.batchSize = outcome.batchSize
-        usageLog?.append(logged)
+        usageLog?.append(record)
         liveUsage.add(record)
         return response
     }
