@@ -5,6 +5,7 @@
 # Usage: Tests/Browser/dashboard-test.sh [path/to/promo-shim]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. Tests/lib/wait-for-health.sh
 
 bin="${1:-$(swift build --show-bin-path)/promo-shim}"
 out="test-output"
@@ -26,10 +27,7 @@ admin=19191
     --customer-hash-key browser-test 2>"$work/shim.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 50); do
-    curl -fsS "http://127.0.0.1:$admin/health" >/dev/null 2>&1 && break
-    sleep 0.2
-done
+wait_for_health "$admin"
 
 issue() { # user password promotion
     curl -sS -o /dev/null -u "$1:$2" -X POST -H 'Content-Type: application/json' \

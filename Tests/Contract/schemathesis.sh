@@ -5,6 +5,7 @@
 # Usage: Tests/Contract/schemathesis.sh [path/to/promo-shim]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. Tests/lib/wait-for-health.sh
 
 bin="${1:-$(swift build --show-bin-path)/promo-shim}"
 if ! command -v schemathesis >/dev/null 2>&1; then
@@ -16,10 +17,7 @@ admin=19292
 "$bin" serve --sandbox --port "$proxy" --admin-port "$admin" 2>/tmp/promo-shim-schemathesis.err &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do
-    curl -fsS "http://127.0.0.1:$admin/health" >/dev/null 2>&1 && break
-    sleep 0.2
-done
+wait_for_health "$admin"
 
 schemathesis run openapi/legacy-promotion-issue.yaml \
     --url "http://127.0.0.1:$proxy" \
