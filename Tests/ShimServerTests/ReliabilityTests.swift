@@ -105,6 +105,22 @@ struct ReliabilityTests {
         #expect(upstream.requests.map(\.path) == ["/v2/z"])
     }
 
+    @Test("An upstream that answers before reading the request body cannot crash the shim (found by schemathesis)")
+    func earlyAnswerWithBody() async throws {
+        try await withShimOverSandbox { shim in
+            // The sandbox answers 401/404 without reading bodies; the shim used to let the server
+            // read the next request while the upstream client still held the body: a fatal error.
+            for index in 0..<150 {
+                let patch = try await send(.PATCH, "\(shim.proxyURL)/v2/promotion/issue?x=\(index)", headers: [tillAuthorization], body: Array(#"{"programId":1}"#.utf8))
+                #expect(patch.status == 404)
+                let options = try await send(.OPTIONS, "\(shim.proxyURL)/v2/other", body: Array("x".utf8))
+                #expect(options.status == 401)
+            }
+            let health = try await send(.GET, "\(shim.adminURL)/health")
+            #expect(health.status == 200)
+        }
+    }
+
     @Test("Hop-by-hop headers of the upstream's answer are not relayed")
     func hopByHopInResponses() async throws {
         let upstream = RecordingUpstream { _ in

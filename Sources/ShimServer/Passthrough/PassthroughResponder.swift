@@ -40,12 +40,16 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             return failureResponse(.bodyTooLarge)
         }
         let limited = LimitedBody(base: request.body, limit: maxBodyBytes)
+        let body = Self.body(of: request, limited: limited)
+        var hasBody = true
+        if case .none = body { hasBody = false }
         let upstreamRequest = UpstreamRequest(
             method: request.method,
             target: target,
             headers: ProxyHeaders.forwarded(request.headers, remoteAddress: context.remoteAddress),
-            body: Self.body(of: request, limited: limited),
-            retryOnConnectFailure: request.method == .get || request.method == .head
+            body: body,
+            // A streamed body can be read only once, so only bodiless GET and HEAD are retried.
+            retryOnConnectFailure: !hasBody && (request.method == .get || request.method == .head)
         )
         let result: Result<UpstreamResponse, UpstreamError>? = await limiter.run {
             do throws(UpstreamError) {
@@ -61,8 +65,16 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             return response
         case .success(let response)?:
             metrics.recordPassthrough(status: response.status.code)
-            return Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: response.body)
+            // The upstream may answer before it has read the whole request body, and the server reads
+            // the caller's next request from the same stream once the response is written: hold the
+            // response's end until the upstream client has let go of the body.
+            let upstreamBody = response.body
+            let body = ResponseBody(contentLength: upstreamBody.contentLength) { writer in
+                try await upstreamBody.write(FinishAfterWriter(parent: writer, beforeFinish: { await limited.readingEnded() }))
+            }
+            return Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: body)
         case .failure(let error)?:
+            await limited.readingEnded()
             if limited.exceeded { return failureResponse(.bodyTooLarge) }
             switch error {
             case .invalidRequest: return Response(status: .badRequest)
