@@ -4,23 +4,29 @@ import Synchronization
 
 /// The passthrough request body as the upstream client reads it: it fails once more than `limit`
 /// bytes have streamed through (an endless chunked upload is cut off, and ``exceeded`` tells that
-/// failure from others), and it reports when the client has stopped reading it.
+/// failure from others), and it can be detached from its reader once the answer is in.
 ///
-/// The second matters because the caller's body and the connection's next request share one
-/// inbound stream: the response must not go back, letting the server read on, while the upstream
-/// client is still reading the body (two readers of one stream is a crash).
+/// Detaching matters because the caller's body and the connection's next request share one
+/// inbound stream: once the response has gone back the server reads on from that stream, so the
+/// upstream client must not be reading it any more (two readers of one stream is a crash). An
+/// upstream may answer before it has read the whole body, and the client may then hold its
+/// iterator without ever asking again, so the passthrough does not wait for it to let go:
+/// ``detach(waitingAtMost:)`` waits only for a read in progress, and every later read fails.
 public final class LimitedBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
 
     private let base: RequestBody
     private let limit: Int
     private let overLimit = Atomic<Bool>(false)
-    private let reading = Mutex<ReadingState>(.notStarted)
+    private let state = Mutex(ReadState())
 
-    private enum ReadingState {
-        case notStarted
-        case reading(waiters: [CheckedContinuation<Void, Never>])
-        case done
+    private struct ReadState {
+        /// A call to the caller's body stream is in progress.
+        var reading = false
+        /// No more reads are let through.
+        var detached = false
+        /// ``detach(waitingAtMost:)`` waiting for the read in progress to return.
+        var waiter: CheckedContinuation<Void, Never>?
     }
 
     public init(base: RequestBody, limit: Int) {
@@ -34,72 +40,86 @@ public final class LimitedBody: AsyncSequence, Sendable {
     /// The error that ends an over-long body.
     public struct LimitExceeded: Error {}
 
-    /// Returns once nobody reads the body any more: it was never read, or its reader finished,
-    /// failed or went away.
-    public func readingEnded() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow: Bool = reading.withLock { state in
-                switch state {
-                case .notStarted, .done:
-                    return true
-                case .reading(var waiters):
-                    waiters.append(continuation)
-                    state = .reading(waiters: waiters)
+    /// The error a read gets once the body has been detached.
+    public struct Detached: Error {}
+
+    /// Lets no further read through to the caller's stream and waits, at most `limit`, for a read
+    /// in progress to return. Returns whether nothing reads the stream any more; on `false` the
+    /// caller must close the connection rather than let the server read on. Call it once.
+    public func detach(waitingAtMost limit: Duration) async -> Bool {
+        let reading = state.withLock { state in
+            state.detached = true
+            return state.reading
+        }
+        guard reading else { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.readInProgressReturned()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Returns when no read is in progress, or when the task is cancelled.
+    private func readInProgressReturned() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    guard state.reading, !Task.isCancelled else { return true }
+                    state.waiter = continuation
                     return false
                 }
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 
-    fileprivate func startReading() {
-        reading.withLock { state in
-            if case .notStarted = state { state = .reading(waiters: []) }
+    /// Reads the next chunk of the caller's stream, unless the body has been detached.
+    fileprivate func read(_ iterator: inout RequestBody.AsyncIterator) async throws -> ByteBuffer? {
+        let allowed = state.withLock { state in
+            guard !state.detached else { return false }
+            state.reading = true
+            return true
         }
-    }
-
-    fileprivate func endReading() {
-        let waiters: [CheckedContinuation<Void, Never>] = reading.withLock { state in
-            defer { state = .done }
-            if case .reading(let waiters) = state { return waiters }
-            return []
+        guard allowed else { throw Detached() }
+        let result: Result<ByteBuffer?, any Error>
+        do {
+            result = .success(try await iterator.next())
+        } catch {
+            result = .failure(error)
         }
-        waiters.forEach { $0.resume() }
-    }
-
-    /// Ends the reading when the iterator goes away, whatever way its reader stopped.
-    fileprivate final class Reader: Sendable {
-        let owner: LimitedBody
-
-        init(owner: LimitedBody) {
-            self.owner = owner
-            owner.startReading()
+        let waiter = state.withLock { state in
+            state.reading = false
+            defer { state.waiter = nil }
+            return state.waiter
         }
-
-        deinit { owner.endReading() }
+        waiter?.resume()
+        return try result.get()
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
-        fileprivate let reader: Reader
+        let owner: LimitedBody
         var seen = 0
 
         public mutating func next() async throws -> ByteBuffer? {
-            let chunk: ByteBuffer?
-            do {
-                chunk = try await base.next()
-            } catch {
-                reader.owner.endReading()
-                throw error
-            }
-            guard let chunk else {
-                reader.owner.endReading()
-                return nil
-            }
+            guard let chunk = try await owner.read(&base) else { return nil }
             seen += chunk.readableBytes
-            if seen > reader.owner.limit {
-                reader.owner.overLimit.store(true, ordering: .relaxed)
-                reader.owner.endReading()
+            if seen > owner.limit {
+                owner.overLimit.store(true, ordering: .relaxed)
                 throw LimitExceeded()
             }
             return chunk
@@ -107,6 +127,6 @@ public final class LimitedBody: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), reader: Reader(owner: self))
+        AsyncIterator(base: base.makeAsyncIterator(), owner: self)
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 public import Hummingbird
+import Logging
 import NIOCore
 import ShimCore
 
@@ -65,24 +66,47 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             return response
         case .success(let response)?:
             metrics.recordPassthrough(status: response.status.code)
-            // The upstream may answer before it has read the whole request body, and the server reads
-            // the caller's next request from the same stream once the response is written: hold the
-            // response's end until the upstream client has let go of the body.
-            let upstreamBody = response.body
-            let body = ResponseBody(contentLength: upstreamBody.contentLength) { writer in
-                try await upstreamBody.write(FinishAfterWriter(parent: writer, beforeFinish: { await limited.readingEnded() }))
-            }
-            return Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: body)
+            let relayed = Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: response.body)
+            return detachingBody(relayed, limited, logger: context.logger)
         case .failure(let error)?:
-            await limited.readingEnded()
-            if limited.exceeded { return failureResponse(.bodyTooLarge) }
-            switch error {
-            case .invalidRequest: return Response(status: .badRequest)
-            case .timeout: return failureResponse(.upstreamTimeout)
-            default: return failureResponse(.upstreamUnreachable)
+            let answer: Response
+            if limited.exceeded {
+                answer = failureResponse(.bodyTooLarge)
+            } else {
+                switch error {
+                case .invalidRequest: answer = Response(status: .badRequest)
+                case .timeout: answer = failureResponse(.upstreamTimeout)
+                default: answer = failureResponse(.upstreamUnreachable)
+                }
             }
+            return detachingBody(answer, limited, logger: context.logger)
         }
     }
+
+    /// `response` whose end waits until the upstream client no longer reads the caller's body.
+    ///
+    /// The upstream may answer, or fail, before its client has read the whole request body, and the
+    /// server reads the caller's next request from the same stream once the response has ended. A
+    /// read still in progress is given a few seconds (it returns with the caller's next chunk);
+    /// past that the response is left unfinished and the connection closed.
+    private func detachingBody(_ response: Response, _ limited: LimitedBody, logger: Logger) -> Response {
+        var response = response
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            try await body.write(
+                FinishAfterWriter(parent: writer) {
+                    guard await limited.detach(waitingAtMost: Self.detachLimit) else {
+                        logger.notice("upstream client still reading the request body; closing the connection")
+                        throw LimitedBody.Detached()
+                    }
+                }
+            )
+        }
+        return response
+    }
+
+    /// How long the end of a response waits for a read of the caller's body in progress.
+    static var detachLimit: Duration { .seconds(5) }
 
     /// A legacy-shaped answer to a failure of the shim's own.
     private func failureResponse(_ failure: LegacyFailure) -> Response {
