@@ -4,7 +4,7 @@ import ShimServer
 import Testing
 
 /// The admin listener: health, readiness and metrics.
-@Suite("Admin listener")
+@Suite("Admin listener", .timeLimit(.minutes(2)))
 struct AdminTests {
     @Test("/metrics counts legacy calls by client, outcome and code, and passthrough by status class")
     func metrics() async throws {

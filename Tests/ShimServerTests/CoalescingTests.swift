@@ -7,7 +7,7 @@ import ShimServer
 import Testing
 
 /// Coalescing: concurrent legacy calls that can share a bulk request become one real bulk call.
-@Suite("Coalescing")
+@Suite("Coalescing", .timeLimit(.minutes(2)))
 struct CoalescingTests {
     /// An upstream that answers one entity per customer, in order, each with an issualId derived from
     /// the customer's number, so every caller can tell its own result from its neighbours'.

@@ -5,7 +5,7 @@ import ShimServer
 import Testing
 
 /// Legacy answers tell callers the endpoint is deprecated; passthrough answers do not.
-@Suite("Deprecation signalling")
+@Suite("Deprecation signalling", .timeLimit(.minutes(2)))
 struct DeprecationTests {
     @Test("Success and error answers carry Deprecation, Sunset, Link and the request id")
     func headersOnLegacyAnswers() async throws {

@@ -10,7 +10,7 @@ import ShimServer
 import Testing
 
 /// Routing, rollback, live reload and the shape comparison, over real sockets.
-@Suite("Migration controls")
+@Suite("Migration controls", .timeLimit(.minutes(2)))
 struct MigrationTests {
     /// A copy of the shipped mappings in a temporary directory, with `routing.yaml` replaced.
     static func mappingsDirectory(routing: String) throws -> String {

@@ -7,7 +7,7 @@ import NIOHTTP1
 import Testing
 
 /// Every other method and path goes to the upstream unchanged, streamed both ways.
-@Suite("Passthrough")
+@Suite("Passthrough", .timeLimit(.minutes(2)))
 struct PassthroughTests {
     @Test("A GET is relayed with its path, query and end-to-end headers; the answer comes back as sent")
     func get() async throws {

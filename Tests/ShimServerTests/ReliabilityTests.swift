@@ -8,7 +8,7 @@ import ShimServer
 import Testing
 
 /// Faults, overload and hostile input: the shim keeps answering, logs every call, never double-issues.
-@Suite("Reliability")
+@Suite("Reliability", .timeLimit(.minutes(2)))
 struct ReliabilityTests {
     static let mobile = ShimOverSandboxTests.mobile
 

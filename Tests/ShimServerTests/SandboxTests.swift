@@ -6,7 +6,7 @@ import ShimSandbox
 import Testing
 
 /// The sandbox enforces what the vendor documents, so tests cannot pass on a laxer fake.
-@Suite("Sandbox vendor")
+@Suite("Sandbox vendor", .timeLimit(.minutes(2)))
 struct SandboxTests {
     static func withSandbox(_ body: (String) async throws -> Void) async throws {
         var logger = Logger(label: "sandbox.test")

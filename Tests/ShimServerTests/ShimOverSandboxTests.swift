@@ -4,7 +4,7 @@ import NIOHTTP1
 import Testing
 
 /// Every documented outcome, end to end: a real client, the shim and the sandbox vendor over loopback.
-@Suite("Shim over the sandbox vendor")
+@Suite("Shim over the sandbox vendor", .timeLimit(.minutes(2)))
 struct ShimOverSandboxTests {
     static let mobile = "identifierName=mobile&identifierValue=918888888888&source=INSTORE"
 

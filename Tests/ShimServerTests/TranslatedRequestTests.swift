@@ -6,7 +6,7 @@ import NIOHTTP1
 import Testing
 
 /// What the shim sends upstream for a legacy call, asserted on a recording upstream.
-@Suite("Translated upstream requests")
+@Suite("Translated upstream requests", .timeLimit(.minutes(2)))
 struct TranslatedRequestTests {
     @Test("A legacy call becomes exactly one bulk ENROL call with the caller's credentials")
     func bulkRequest() async throws {

@@ -8,7 +8,7 @@ import Synchronization
 import Testing
 
 /// Upstream faults become legacy-shaped 502/504 answers, and the shim keeps serving.
-@Suite("Upstream failures")
+@Suite("Upstream failures", .timeLimit(.minutes(2)))
 struct UpstreamFailureTests {
     static let mobile = "identifierName=mobile&identifierValue=918888888888&source=INSTORE"
 
@@ -45,18 +45,19 @@ struct UpstreamFailureTests {
 
     @Test("An upstream that refuses connections answers 502 quickly, and the shim keeps serving")
     func connectionRefused() async throws {
-        let port = try await freePort()
-        try await withShim(upstream: "http://127.0.0.1:\(port)") { shim in
-            let started = ContinuousClock.now
-            let response = try await issue(shim.proxyURL, query: Self.mobile)
-            #expect(response.status == 502)
-            #expect(response.errorCodes == [9910])
-            #expect(ContinuousClock.now - started < .seconds(2))
-            let passthrough = try await send(.GET, "\(shim.proxyURL)/v2/anything")
-            #expect(passthrough.status == 502)
-            #expect(passthrough.errorCodes == [9910])
-            let health = try await send(.GET, "\(shim.adminURL)/health")
-            #expect(health.status == 200)
+        try await withRefusingPort { port in
+            try await withShim(upstream: "http://127.0.0.1:\(port)") { shim in
+                let started = ContinuousClock.now
+                let response = try await issue(shim.proxyURL, query: Self.mobile)
+                #expect(response.status == 502)
+                #expect(response.errorCodes == [9910])
+                #expect(ContinuousClock.now - started < .seconds(2))
+                let passthrough = try await send(.GET, "\(shim.proxyURL)/v2/anything")
+                #expect(passthrough.status == 502)
+                #expect(passthrough.errorCodes == [9910])
+                let health = try await send(.GET, "\(shim.adminURL)/health")
+                #expect(health.status == 200)
+            }
         }
     }
 

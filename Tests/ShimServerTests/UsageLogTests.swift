@@ -6,7 +6,7 @@ import ShimCore
 import Testing
 
 /// The usage log: one record per legacy call, never a credential or identifier value.
-@Suite("Usage log")
+@Suite("Usage log", .timeLimit(.minutes(2)))
 struct UsageLogTests {
     /// A fresh file path under the temporary directory.
     static func temporaryPath() -> String {

@@ -61,9 +61,10 @@ final class ScriptedTCPUpstream: Sendable {
             let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
             guard received[headEnd.upperBound...].utf8.count >= length else { return }
+            let channel = context.channel
             if head.contains("promo-shim-readiness-probe") {
                 let ok = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: ok))).whenComplete { _ in context.close(promise: nil) }
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: ok))).whenComplete { _ in channel.close(promise: nil) }
                 return
             }
             owner.requestCount.withLock { $0 += 1 }
@@ -72,7 +73,7 @@ final class ScriptedTCPUpstream: Sendable {
                 context.close(promise: nil)
             case .answer(let text):
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in
-                    context.close(promise: nil)
+                    channel.close(promise: nil)
                 }
             }
         }

@@ -1,8 +1,7 @@
 import Foundation
 import ShimServer
-import NIOCore
-import NIOHTTP1
-import NIOPosix
+import Synchronization
+import Testing
 
 /// A `promo-shim serve` child process, for what must be measured or signalled apart from the tests.
 struct ShimProcess {
@@ -29,48 +28,122 @@ struct ShimProcess {
     }
 }
 
-/// Runs `promo-shim serve` on free loopback ports for the duration of `body`, then SIGTERMs it
-/// and waits for it to exit.
+/// Runs `promo-shim serve` for the duration of `body`, then SIGTERMs it and expects exit status 0.
+///
+/// The child binds port 0 and the ports it announces on stderr are used, so no other test's
+/// listener can ever take a port meant for it. Its exit is awaited through `terminationHandler`
+/// (never `waitUntilExit()`, which parks a concurrency thread and can hang off the main thread),
+/// and a child that does not stop in time is killed and reported.
 func withShimProcess<Result: Sendable>(
     arguments: [String],
     body: (ShimProcess) async throws -> Result
 ) async throws -> Result {
-    let proxy = try await freePort()
-    let admin = try await freePort()
-    let process = Process()
-    process.executableURL = ShimProcess.executable
+    let stderrPath = FileManager.default.temporaryDirectory
+        .appendingPathComponent("promo-shim-child-\(UUID().uuidString).log").path
+    _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: stderrPath) }
+    let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+    defer { try? stderr.close() }
+
     let mappings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("mappings").path
+    let process = Process()
+    process.executableURL = ShimProcess.executable
     process.arguments =
-        ["serve", "--port", "\(proxy)", "--admin-port", "\(admin)", "--log-level", "warning", "--mappings", mappings]
-        + arguments
+        ["serve", "--port", "0", "--admin-port", "0", "--log-level", "notice", "--mappings", mappings] + arguments
     process.standardOutput = FileHandle.nullDevice
+    process.standardError = stderr
+    let exit = ProcessExit()
+    process.terminationHandler = { exit.finish($0.terminationStatus) }
     try process.run()
-    let shim = ShimProcess(process: process, ports: ShimPorts(proxy: proxy, admin: admin))
-    defer {
-        if process.isRunning { process.terminate() }
+
+    let result: Result
+    do {
+        let ports = try await announcedPorts(in: stderrPath, of: process)
+        result = try await body(ShimProcess(process: process, ports: ports))
+    } catch {
+        process.terminate()
+        _ = await exit.status(within: .seconds(30), orKill: process)
+        throw error
     }
-    for _ in 0..<100 {
-        guard process.isRunning else { throw ShimProcessExited(status: process.terminationStatus) }
-        if (try? await send(.GET, "\(shim.ports.adminURL)/health", timeout: .seconds(1)))?.status == 200 { break }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    let result = try await body(shim)
     process.terminate()
-    process.waitUntilExit()
+    let status = await exit.status(within: .seconds(30), orKill: process)
+    #expect(status == 0, "promo-shim exited with \(status.map(String.init) ?? "no status: killed after 30 s") on SIGTERM")
     return result
 }
 
-/// A loopback port nothing listens on right now.
-func freePort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
+/// Waits until the child has logged both of its listening ports.
+private func announcedPorts(in path: String, of process: Process) async throws -> ShimPorts {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline {
+        let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        if let proxy = port(after: "promo-shim listening on http://", in: log),
+            let admin = port(after: "admin listening on http://", in: log)
+        {
+            return ShimPorts(proxy: proxy, admin: admin)
+        }
+        guard process.isRunning else { throw ShimProcessExited(log: log) }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw ShimProcessExited(log: "no listening ports announced within 60 s")
+}
+
+/// The port of the first `marker` + `host:port` in `log`.
+private func port(after marker: String, in log: String) -> Int? {
+    guard let range = log.range(of: marker) else { return nil }
+    let address = log[range.upperBound...].prefix { !$0.isWhitespace }
+    guard let colon = address.lastIndex(of: ":") else { return nil }
+    return Int(address[address.index(after: colon)...])
+}
+
+/// The child's exit status, delivered by `Process.terminationHandler` and polled without blocking.
+final class ProcessExit: Sendable {
+    private let exitStatus = Mutex<Int32?>(nil)
+
+    /// Records the exit status.
+    func finish(_ status: Int32) {
+        exitStatus.withLock { $0 = status }
+    }
+
+    /// The exit status, or nil after SIGKILLing a child that did not exit within `limit`.
+    func status(within limit: Duration, orKill process: Process) async -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let status = exitStatus.withLock({ $0 }) { return status }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if let status = exitStatus.withLock({ $0 }) { return status }
+        kill(process.processIdentifier, SIGKILL)
+        return nil
+    }
 }
 
 /// The shim process stopped before it served.
-struct ShimProcessExited: Error {
-    var status: Int32
+struct ShimProcessExited: Error, CustomStringConvertible {
+    var log: String
+    var description: String { "promo-shim child did not start:\n\(log)" }
+}
+
+/// A loopback port that refuses connections for as long as `body` runs: a socket is bound to it
+/// but never listens, so no other listener can take the port meanwhile.
+func withRefusingPort<Result: Sendable>(_ body: (Int) async throws -> Result) async throws -> Result {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw RefusingPortError.socket(errno) }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+            bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
+        }
+    }
+    guard bound else { throw RefusingPortError.socket(errno) }
+    return try await body(Int(UInt16(bigEndian: address.sin_port)))
+}
+
+enum RefusingPortError: Error {
+    case socket(Int32)
 }
