@@ -36,7 +36,7 @@ public struct ShimServer: Service {
         let upstream = HTTPClientUpstream(
             endpoint: configuration.upstream,
             timeouts: configuration.timeouts,
-            maxConnections: configuration.maxUpstreamConnections,
+            maxConnections: configuration.maxConcurrentUpstreamCalls,
             verifyCertificates: configuration.verifyUpstreamCertificates
         )
         if !configuration.verifyUpstreamCertificates {

@@ -219,7 +219,7 @@ struct ReliabilityTests {
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
                 #expect(statuses.count == calls)
-                #expect(statuses.allSatisfy { $0 == 200 })
+                #expect(statuses.allSatisfy { $0 == 200 }, "statuses: \(Dictionary(grouping: statuses) { $0 }.mapValues(\.count))")
                 return shim.peakResidentMegabytes()
             }
         }

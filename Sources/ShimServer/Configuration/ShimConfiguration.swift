@@ -20,9 +20,9 @@ public struct ShimConfiguration: Sendable {
     public var maxLegacyBodyBytes: Int = 16 * 1024
     /// Timeouts of upstream calls.
     public var timeouts: HTTPClientUpstream.Timeouts = .init()
-    /// Largest number of pooled connections to the upstream.
-    public var maxUpstreamConnections: Int = 64
-    /// Most upstream calls in flight at once (legacy and passthrough together).
+    /// Most upstream calls in flight at once (legacy and passthrough together), and so the most
+    /// pooled connections to the upstream: calls wait in one place, the bounded queue below, never
+    /// in the client's pool, whose wait is cut off at the connect timeout.
     public var maxConcurrentUpstreamCalls: Int = 512
     /// Most calls waiting for an upstream slot; beyond, a fast 503 with `Retry-After`.
     public var maxQueuedUpstreamCalls: Int = 2048
