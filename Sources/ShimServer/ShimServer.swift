@@ -33,11 +33,12 @@ public struct ShimServer: Service {
         let usageLog = try configuration.usageLog.map { destination throws(ConfigurationError) in
             try UsageLog(destination: destination, logger: logger)
         }
-        let upstream = HTTPClientUpstream(
+        let upstream = EventLoopUpstream(
             endpoint: configuration.upstream,
             timeouts: configuration.timeouts,
             maxConnections: configuration.maxConcurrentUpstreamCalls,
-            verifyCertificates: configuration.verifyUpstreamCertificates
+            verifyCertificates: configuration.verifyUpstreamCertificates,
+            logger: logger
         )
         if !configuration.verifyUpstreamCertificates {
             logger.critical(
@@ -93,7 +94,7 @@ public struct ShimServer: Service {
             onServerRunning: { channel in await onAdminRunning(channel.localAddress?.port ?? configuration.adminPort) },
             logger: logger
         )
-        var services: [any Service] = [HTTPClientService(client: upstream.client)]
+        var services: [any Service] = [UpstreamService(upstream: upstream)]
         if let historyLoader { services.append(historyLoader) }
         if let usageLog { services.append(usageLog) }
         services += [

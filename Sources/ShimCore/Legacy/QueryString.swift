@@ -36,6 +36,10 @@ public enum QueryString {
     private static let hexDigits = (0..<16).map { String($0, radix: 16, uppercase: true) }
 
     private static func decode(_ component: some StringProtocol) -> String {
+        // Most names and values need no decoding: copy them as they are.
+        if !component.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            return String(component)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(component.utf8.count)
         var iterator = Array(component.utf8)[...]

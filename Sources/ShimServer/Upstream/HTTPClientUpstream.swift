@@ -30,7 +30,7 @@ public struct HTTPClientUpstream: Upstream {
     public let client: HTTPClient
     public let timeouts: Timeouts
 
-    /// Creates the client. Shut it down with ``HTTPClientService`` (or `client.shutdown()`).
+    /// Creates the client. Shut it down with `client.shutdown()` (``EventLoopUpstream/shutdown()`` does).
     /// - Parameter verifyCertificates: Verify an https upstream's certificate chain and host name.
     ///   Turning it off is for test vendors only.
     public init(

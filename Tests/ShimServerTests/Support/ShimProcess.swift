@@ -68,7 +68,15 @@ func withShimProcess<Result: Sendable>(
     }
     process.terminate()
     let status = await exit.status(within: .seconds(30), orKill: process)
-    #expect(status == 0, "promo-shim exited with \(status.map(String.init) ?? "no status: killed after 30 s") on SIGTERM")
+    if status != 0 {
+        let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        Issue.record(
+            """
+            promo-shim exited with \(status.map(String.init) ?? "no status: killed after 30 s, threads in \(ProcessExit.threadDumpPath(of: process.processIdentifier))") on SIGTERM; its log ends:
+            \(log.suffix(3000))
+            """
+        )
+    }
     return result
 }
 
@@ -113,8 +121,30 @@ final class ProcessExit: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if let status = exitStatus.withLock({ $0 }) { return status }
+        await Self.dumpThreads(of: process.processIdentifier)
         kill(process.processIdentifier, SIGKILL)
         return nil
+    }
+
+    /// Where the threads of a child that would not stop are written, for diagnosis.
+    static func threadDumpPath(of pid: Int32) -> String { "/tmp/promo-shim-hang-\(pid).txt" }
+
+    /// Writes every thread's backtrace of a stuck child with gdb, where gdb is installed.
+    private static func dumpThreads(of pid: Int32) async {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") else { return }
+        let gdb = Process()
+        gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
+        gdb.arguments = ["-batch", "-p", String(pid), "-ex", "thread apply all bt"]
+        gdb.standardOutput = FileHandle(forWritingAtPath: threadDumpPath(of: pid)) ?? {
+            FileManager.default.createFile(atPath: threadDumpPath(of: pid), contents: nil)
+            return FileHandle(forWritingAtPath: threadDumpPath(of: pid))
+        }()
+        gdb.standardError = FileHandle.nullDevice
+        guard (try? gdb.run()) != nil else { return }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while gdb.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 }
 

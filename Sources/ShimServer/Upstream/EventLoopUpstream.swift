@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+public import Logging
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The shim's upstream: the translation path's small buffered exchanges with a plain-http upstream
+/// go over keep-alive connections on the caller's own event loop (``EventLoopConnectionPool``);
+/// https upstreams and streamed passthrough calls go through AsyncHTTPClient, whose generality
+/// (TLS, streaming with back-pressure) pays there.
+///
+/// Profiles of the translation path put most of a call's time in AsyncHTTPClient's request
+/// machinery and in the thread hops between the server's and the client's event loops; this keeps
+/// a call on one loop from the caller's request to the answer.
+public struct EventLoopUpstream: Upstream {
+    public let endpoint: UpstreamEndpoint
+    public let timeouts: HTTPClientUpstream.Timeouts
+    /// The client for https upstreams and streamed calls.
+    public let general: HTTPClientUpstream
+    private let pools: Pools?
+    private let hostHeader: String
+
+    /// One pool per event loop of the group, fixed at creation.
+    private final class Pools: Sendable {
+        let group: MultiThreadedEventLoopGroup
+        let byLoop: [ObjectIdentifier: EventLoopConnectionPool]
+
+        init(group: MultiThreadedEventLoopGroup, make: (any EventLoop) -> EventLoopConnectionPool) {
+            self.group = group
+            var byLoop: [ObjectIdentifier: EventLoopConnectionPool] = [:]
+            for loop in group.makeIterator() {
+                byLoop[ObjectIdentifier(loop)] = make(loop)
+            }
+            self.byLoop = byLoop
+        }
+
+        /// The pool of the current event loop when called on one of the group's, else any.
+        func pool() -> EventLoopConnectionPool {
+            byLoop[ObjectIdentifier(group.any())]!
+        }
+    }
+
+    /// - Parameters:
+    ///   - maxConnections: AsyncHTTPClient's connection pool size, and the most idle keep-alive
+    ///     connections the event-loop pools keep open between them. Size it like the concurrency
+    ///     limiter, so a call admitted by the limiter never waits for a connection.
+    ///   - verifyCertificates: Verify an https upstream's certificate chain and host name.
+    public init(
+        endpoint: UpstreamEndpoint, timeouts: HTTPClientUpstream.Timeouts = .init(), maxConnections: Int = 64,
+        verifyCertificates: Bool = true, logger: Logger
+    ) {
+        self.endpoint = endpoint
+        self.timeouts = timeouts
+        self.general = HTTPClientUpstream(
+            endpoint: endpoint, timeouts: timeouts, maxConnections: maxConnections,
+            verifyCertificates: verifyCertificates
+        )
+        let group = MultiThreadedEventLoopGroup.singleton
+        let loops = Array(group.makeIterator()).count
+        if endpoint.scheme == "http" {
+            self.pools = Pools(group: group) { loop in
+                EventLoopConnectionPool(
+                    eventLoop: loop, host: endpoint.host, port: endpoint.port, connectTimeout: timeouts.connect,
+                    readTimeout: timeouts.read, maxIdle: (maxConnections + loops - 1) / max(1, loops), logger: logger
+                )
+            }
+        } else {
+            self.pools = nil
+        }
+        let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+        self.hostHeader = endpoint.port == 80 ? host : "\(host):\(endpoint.port)"
+    }
+
+    public func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+        -> BufferedUpstreamResponse
+    {
+        let body: ByteBuffer?
+        switch request.body {
+        case .none: body = nil
+        case .bytes(let bytes): body = bytes
+        case .stream: return try await general.exchange(request, maxResponseBytes: maxResponseBytes, logger: logger)
+        }
+        guard let pools else {
+            return try await general.exchange(request, maxResponseBytes: maxResponseBytes, logger: logger)
+        }
+        guard endpoint.url(for: request.target) != nil else { throw .invalidRequest }
+        var headers = HTTPHeaders(request.headers)
+        headers.replaceOrAdd(name: "host", value: hostHeader)
+        if body != nil || request.method == .post || request.method == .put || request.method == .patch {
+            headers.replaceOrAdd(name: "content-length", value: String(body?.readableBytes ?? 0))
+        }
+        let head = HTTPRequestHead(
+            version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
+            uri: endpoint.basePath + request.target, headers: headers
+        )
+        let pool = pools.pool()
+        let promise = pool.eventLoop.makePromise(of: BufferedUpstreamResponse.self)
+        let deadline = NIODeadline.now() + timeouts.request
+        let retry = request.retryOnConnectFailure
+        if pool.eventLoop.inEventLoop {
+            pool.send(
+                head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline,
+                retryOnConnectFailure: retry, promise: promise
+            )
+        } else {
+            pool.eventLoop.execute {
+                pool.send(
+                    head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline,
+                    retryOnConnectFailure: retry, promise: promise
+                )
+            }
+        }
+        do {
+            return try await promise.futureResult.get()
+        } catch let error as UpstreamError {
+            throw error
+        } catch {
+            throw .connectionLost
+        }
+    }
+
+    public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
+        try await general.stream(request, logger: logger)
+    }
+
+    /// Closes the pooled connections, then shuts AsyncHTTPClient down.
+    public func shutdown() async throws {
+        if let pools {
+            for pool in pools.byLoop.values {
+                try? await pool.shutdown().get()
+            }
+        }
+        try await general.client.shutdown()
+    }
+}
