@@ -15,23 +15,12 @@ final class CountingHTTPUpstream: Sendable {
     var requests: Int { counters.withLock { $0.requests } }
 
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                self.counters.withLock { $0.connections += 1 }
-                return channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(Handler(owner: self))
-                }
+        try await withLoopbackServer(childChannelInitializer: { channel in
+            self.counters.withLock { $0.connections += 1 }
+            return channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                try channel.pipeline.syncOperations.addHandler(Handler(owner: self))
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        do {
-            let result = try await body("http://127.0.0.1:\(server.localAddress!.port!)")
-            try await server.close()
-            return result
-        } catch {
-            try? await server.close()
-            throw error
-        }
+        }, body)
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {

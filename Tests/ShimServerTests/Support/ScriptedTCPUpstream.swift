@@ -25,20 +25,9 @@ final class ScriptedTCPUpstream: Sendable {
     var requests: Int { requestCount.withLock { $0 } }
 
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.pipeline.addHandler(Handler(owner: self))
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        do {
-            let result = try await body("http://127.0.0.1:\(server.localAddress!.port!)")
-            try await server.close()
-            return result
-        } catch {
-            try? await server.close()
-            throw error
-        }
+        try await withLoopbackServer(childChannelInitializer: { channel in
+            channel.pipeline.addHandler(Handler(owner: self))
+        }, body)
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {
