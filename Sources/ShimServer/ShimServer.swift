@@ -37,6 +37,7 @@ public struct ShimServer: Service {
             endpoint: configuration.upstream,
             timeouts: configuration.timeouts,
             maxConnections: configuration.maxConcurrentUpstreamCalls,
+            maxStreamingConnections: configuration.maxConcurrentPassthroughCalls,
             verifyCertificates: configuration.verifyUpstreamCertificates,
             logger: logger
         )
@@ -60,7 +61,8 @@ public struct ShimServer: Service {
                 ? Coalescer(
                     upstream: upstream, window: configuration.coalesceWindow, maxBatch: configuration.coalesceMax,
                     metrics: metrics, logger: logger
-                ) : nil
+                ) : nil,
+            requestTimeout: configuration.timeouts.request
         )
         let legacy = LegacyIssueMiddleware(
             handler: handler,
@@ -76,12 +78,16 @@ public struct ShimServer: Service {
                 upstream: upstream,
                 store: store,
                 metrics: metrics,
-                limiter: limiter,
+                limiter: ConcurrencyLimiter(
+                    maxConcurrent: configuration.maxConcurrentPassthroughCalls,
+                    maxQueued: configuration.maxQueuedUpstreamCalls
+                ),
                 maxBodyBytes: configuration.maxPassthroughBodyBytes
             )
         )
         let proxy = Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [CallerWatchHandler()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in await onProxyRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

@@ -56,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most upstream calls in flight (env SHIM_MAX_CONCURRENT_UPSTREAM; default 512).")
     var maxConcurrentUpstream: Int?
 
+    @Option(help: "Most passthrough requests in flight, a bound separate from legacy calls (env SHIM_MAX_CONCURRENT_PASSTHROUGH; default 512).")
+    var maxConcurrentPassthrough: Int?
+
+    @Option(help: "Close pooled upstream connections idle this many ms, before the vendor's keep-alive limit (env SHIM_UPSTREAM_IDLE_TIMEOUT_MS; default 4000).")
+    var upstreamIdleTimeoutMs: Int?
+
     @Option(help: "Most calls queued for an upstream slot before a fast 503 (env SHIM_MAX_QUEUED_UPSTREAM; default 2048).")
     var maxQueuedUpstream: Int?
 
@@ -134,6 +140,12 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.maxConcurrentUpstreamCalls = try environment.int(
             maxConcurrentUpstream, "SHIM_MAX_CONCURRENT_UPSTREAM", default: configuration.maxConcurrentUpstreamCalls
+        )
+        configuration.maxConcurrentPassthroughCalls = try environment.int(
+            maxConcurrentPassthrough, "SHIM_MAX_CONCURRENT_PASSTHROUGH", default: configuration.maxConcurrentPassthroughCalls
+        )
+        configuration.timeouts.idle = .milliseconds(
+            Int64(try environment.int(upstreamIdleTimeoutMs, "SHIM_UPSTREAM_IDLE_TIMEOUT_MS", default: 4000))
         )
         configuration.maxQueuedUpstreamCalls = try environment.int(
             maxQueuedUpstream, "SHIM_MAX_QUEUED_UPSTREAM", default: configuration.maxQueuedUpstreamCalls

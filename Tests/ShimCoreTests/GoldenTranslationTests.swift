@@ -140,7 +140,9 @@ struct GoldenTranslationTests {
         "Answers that are not a one-entity bulk response become the shim's upstream errors",
         arguments: [
             (500, #"{"response":[]}"#, 9912, 502),
-            (503, "Service Unavailable", 9912, 502),
+            // A 503 is the vendor asking the caller to come back later (with its Retry-After), not a fault.
+            (503, "Service Unavailable", 9921, 503),
+            (429, "Too Many Requests", 9921, 503),
             (200, "<html>", 9913, 502),
             (200, #"{"errors":[{"code":500}]}"#, 9913, 502),
             (200, #"{"response":[{"errors":"nope","warnings":[]}]}"#, 9913, 502),

@@ -73,12 +73,13 @@ struct UpstreamFailureTests {
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.timeouts.request = .milliseconds(300) }) { shim in
+            // The deadline counts from the call's arrival: leave room to connect and send on a busy machine.
+            try await withShim(upstream: base, configure: { $0.timeouts.request = .milliseconds(1000) }) { shim in
                 let started = ContinuousClock.now
                 let response = try await issue(shim.proxyURL, query: Self.mobile)
                 #expect(response.status == 504)
                 #expect(response.errorCodes == [9911])
-                #expect(ContinuousClock.now - started < .seconds(3))
+                #expect(ContinuousClock.now - started < .milliseconds(3500))
             }
         }
     }

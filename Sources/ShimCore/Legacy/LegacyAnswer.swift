@@ -10,6 +10,8 @@ public enum CallOutcome: String, Sendable, CaseIterable, Codable {
     case error
     /// The vendor could not be reached or answered something unusable.
     case upstreamFailure = "upstream_failure"
+    /// The caller left before the call was sent; nothing was sent.
+    case abandoned
 }
 
 /// A complete legacy answer: HTTP status, body and how the call ended.
@@ -17,11 +19,14 @@ public struct LegacyAnswer: Sendable, Equatable {
     public var status: Int
     public var body: LegacyResponse
     public var outcome: CallOutcome
+    /// A `Retry-After` value to send with the answer (the vendor's, relayed on a 429/503).
+    public var retryAfter: String?
 
-    public init(status: Int, body: LegacyResponse, outcome: CallOutcome) {
+    public init(status: Int, body: LegacyResponse, outcome: CallOutcome, retryAfter: String? = nil) {
         self.status = status
         self.body = body
         self.outcome = outcome
+        self.retryAfter = retryAfter
     }
 
     /// The legacy codes of the answer, errors first, for logs and metrics.
@@ -35,7 +40,9 @@ public struct LegacyAnswer: Sendable, Equatable {
         self.init(
             status: template.status,
             body: .error(code: template.code, message: template.message),
-            outcome: failure.isLocalValidation ? .rejected : (failure == .customerNotFound ? .error : .upstreamFailure)
+            outcome: failure.isLocalValidation
+                ? .rejected
+                : (failure == .customerNotFound ? .error : (failure == .callerGone ? .abandoned : .upstreamFailure))
         )
     }
 }

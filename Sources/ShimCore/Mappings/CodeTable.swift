@@ -38,7 +38,8 @@ public struct CodeTable: Sendable, Equatable {
     public var defaultErrorStatus: Int
     /// Bulk entity codes with an entry; unlisted codes are relayed as they are.
     public var entity: [Int: CodeMapping]
-    /// The shim's own errors; every ``LegacyFailure`` has one.
+    /// The shim's own errors; every ``LegacyFailure`` has one (from `codes.yaml`, or its
+    /// ``LegacyFailure/builtInTemplate``).
     public var local: [LegacyFailure: ErrorTemplate]
 
     public init(
@@ -94,6 +95,9 @@ extension CodeTable {
                 status: try value.required("status").httpStatus(),
                 message: try value.required("message").string()
             )
+        }
+        for failure in LegacyFailure.allCases where local[failure] == nil {
+            local[failure] = failure.builtInTemplate
         }
         let missing = LegacyFailure.allCases.filter { local[$0] == nil }.map(\.rawValue)
         guard missing.isEmpty else {

@@ -21,9 +21,9 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     case bodyTooLarge
     /// The externalId lookup found no customer (legacy 8015).
     case customerNotFound
-    /// The upstream could not be connected to, or dropped the connection.
+    /// The upstream could not be connected to (refused, or the connect timed out): nothing was sent.
     case upstreamUnreachable
-    /// The upstream did not answer in time.
+    /// The upstream did not answer in time after the call was sent.
     case upstreamTimeout
     /// The upstream answered with a 5xx status.
     case upstreamServerError
@@ -33,6 +33,20 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     case upstreamEntityCountMismatch
     /// Too many calls are already waiting on the upstream; the caller should retry later.
     case overloaded
+    /// The connection failed after the call may have been sent (closed, reset, an answer that is not
+    /// HTTP or cut short): the vendor may have the call.
+    case upstreamConnectionLost
+    /// The call's deadline passed before it could be sent (waiting for a slot, a connection or a
+    /// batch): nothing was sent.
+    case notSentInTime
+    /// The customer lookup failed at the vendor (5xx, an answer that is not a lookup result): nothing
+    /// was issued, and the caller may retry.
+    case customerLookupFailed
+    /// The vendor asked the caller to come back later (HTTP 429 or 503); its `Retry-After` is relayed.
+    case upstreamBusy
+    /// The caller closed its connection before the call was sent; nothing was sent. Nobody reads the
+    /// answer: it exists for the usage record.
+    case callerGone
 
     /// Whether the failure is decided locally, before the vendor is asked (usage outcome `rejected`).
     public var isLocalValidation: Bool {
@@ -41,8 +55,42 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
             .unknownSource, .duplicateParameter, .malformedBody, .bodyTooLarge:
             return true
         case .customerNotFound, .upstreamUnreachable, .upstreamTimeout, .upstreamServerError, .upstreamInvalidResponse,
-            .upstreamEntityCountMismatch, .overloaded:
+            .upstreamEntityCountMismatch, .overloaded, .upstreamConnectionLost, .notSentInTime, .customerLookupFailed,
+            .upstreamBusy, .callerGone:
             return false
+        }
+    }
+
+    /// The answer used when `codes.yaml` has no entry for this failure: the failures added after the
+    /// first published table have one, so an operator's older table keeps loading.
+    public var builtInTemplate: ErrorTemplate? {
+        switch self {
+        case .upstreamConnectionLost:
+            return ErrorTemplate(
+                code: 9915, status: 502,
+                message: "promotion service connection failed after the call was sent; the promotion may or may not have been issued"
+            )
+        case .notSentInTime:
+            return ErrorTemplate(
+                code: 9916, status: 504,
+                message: "promotion shim could not send the call in time; the promotion was not issued, retry later"
+            )
+        case .customerLookupFailed:
+            return ErrorTemplate(
+                code: 9917, status: 502,
+                message: "customer lookup failed at the promotion service; the promotion was not issued, retry later"
+            )
+        case .upstreamBusy:
+            return ErrorTemplate(
+                code: 9921, status: 503,
+                message: "promotion service is busy (rate limit or maintenance); retry after the Retry-After delay"
+            )
+        case .callerGone:
+            return ErrorTemplate(
+                code: 9918, status: 499, message: "caller closed the connection before the call was sent; the promotion was not issued"
+            )
+        default:
+            return nil
         }
     }
 }

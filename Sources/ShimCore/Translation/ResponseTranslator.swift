@@ -12,16 +12,28 @@ public struct ResponseTranslator: Sendable {
     ///
     /// Authentication failures (401/403) are relayed by the HTTP layer before this is called.
     public func translate(upstreamStatus: Int, body: some Collection<UInt8>, issue: ValidatedIssue) -> LegacyAnswer {
-        if upstreamStatus >= 500 {
-            return LegacyAnswer(failure: .upstreamServerError, codes: codes)
+        translate(upstreamStatus: upstreamStatus, body: body, issues: [issue])[0]
+    }
+
+    /// Translates a whole upstream answer to a bulk call that carried one customer per issue, in
+    /// order: one legacy answer per issue. The one path from a bulk answer to legacy answers, for a
+    /// single call (a batch of one) and a coalesced batch alike.
+    ///
+    /// - Parameter retryAfter: The vendor's `Retry-After`, relayed when it answered 429 or 503.
+    public func translate(
+        upstreamStatus: Int, body: some Collection<UInt8>, issues: [ValidatedIssue], retryAfter: String? = nil
+    ) -> [LegacyAnswer] {
+        func all(_ failure: LegacyFailure) -> [LegacyAnswer] {
+            var answer = LegacyAnswer(failure: failure, codes: codes)
+            if failure == .upstreamBusy { answer.retryAfter = retryAfter }
+            return Array(repeating: answer, count: issues.count)
         }
-        guard let response = BulkResponse(body: body) else {
-            return LegacyAnswer(failure: .upstreamInvalidResponse, codes: codes)
-        }
-        guard response.entities.count == 1 else {
-            return LegacyAnswer(failure: .upstreamEntityCountMismatch, codes: codes)
-        }
-        return answer(for: response.entities[0], issue: issue)
+        if upstreamStatus == 429 || upstreamStatus == 503 { return all(.upstreamBusy) }
+        if upstreamStatus >= 500 { return all(.upstreamServerError) }
+        guard let response = BulkResponse(body: body) else { return all(.upstreamInvalidResponse) }
+        guard response.entities.count == issues.count else { return all(.upstreamEntityCountMismatch) }
+        // The vendor answers in the order of `customers`: entity i is issue i's.
+        return zip(response.entities, issues).map { answer(for: $0, issue: $1) }
     }
 
     /// The legacy answer for one processed customer.

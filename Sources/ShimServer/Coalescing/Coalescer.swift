@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
-public import ShimCore
+import ShimCore
 import Synchronization
 
 /// Holds legacy calls that can share one bulk request for at most `window`, or until `maxBatch`
@@ -30,8 +30,10 @@ public final class Coalescer<U: Upstream>: Sendable {
     }
 
     private struct Waiter {
+        var id: UInt64
         var customer: BulkRequest.Customer
         var issue: ValidatedIssue
+        var deadline: NIODeadline
         var continuation: CheckedContinuation<Share, Never>
     }
 
@@ -59,15 +61,23 @@ public final class Coalescer<U: Upstream>: Sendable {
         self.logger = logger
     }
 
+    /// The batch key's identity part: the caller's credentials (`Authorization`, `X-CAP-API-*`),
+    /// never per-call metadata such as a request id, so tagged calls of one integration still share.
+    static func identity(of headers: HTTPFields) -> [String] {
+        headers.filter { $0.name == .authorization || $0.name.canonicalName.hasPrefix("x-cap-api-") }
+            .map { "\($0.name.canonicalName): \($0.value)" }.sorted()
+    }
+
     /// Adds a call's customer to the open batch for its key (opening one if needed) and waits for
-    /// the batch's answer.
+    /// the batch's answer. A call whose task is cancelled while its batch is still open leaves the
+    /// batch and is answered ``LegacyFailure/callerGone`` (never sent); one whose deadline has passed
+    /// when the batch goes is answered ``LegacyFailure/notSentInTime`` and left out of it.
     func submit(
         _ request: BulkRequest, path: String, issue: ValidatedIssue, headers: HTTPFields, translator: ResponseTranslator,
-        codes: CodeTable
+        codes: CodeTable, deadline: NIODeadline
     ) async -> Share {
         let key = BatchKey(
-            credentials: headers.filter { $0.name == .authorization || $0.name.canonicalName.hasPrefix("x-cap-") }
-                .map { "\($0.name.canonicalName): \($0.value)" }.sorted(),
+            credentials: Self.identity(of: headers),
             programId: request.promotionDetails.programId,
             promotionId: request.promotionDetails.promotionId,
             identifierName: request.identifierName,
@@ -75,45 +85,86 @@ public final class Coalescer<U: Upstream>: Sendable {
             bulkAction: request.bulkAction
         )
         let started = ContinuousClock.now
-        let share = await withCheckedContinuation { (continuation: CheckedContinuation<Share, Never>) in
-            let waiter = Waiter(customer: request.customers[0], issue: issue, continuation: continuation)
-            let (full, opened): (Batch?, String?) = open.withLock { batches in
-                if var batch = batches[key] {
-                    batch.waiters.append(waiter)
-                    if batch.waiters.count >= maxBatch {
-                        batches[key] = nil
-                        return (batch, nil)
+        let waiterID = UInt64(sequence.wrappingAdd(1, ordering: .relaxed).newValue)
+        let share = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Share, Never>) in
+                let waiter = Waiter(
+                    id: waiterID, customer: request.customers[0], issue: issue, deadline: deadline, continuation: continuation
+                )
+                // Cancelled before it could join: it never joins.
+                if Task.isCancelled {
+                    continuation.resume(returning: Self.unsent(.callerGone, codes: codes))
+                    return
+                }
+                let (full, opened): (Batch?, String?) = open.withLock { batches in
+                    if var batch = batches[key] {
+                        batch.waiters.append(waiter)
+                        if batch.waiters.count >= maxBatch {
+                            batches[key] = nil
+                            return (batch, nil)
+                        }
+                        batches[key] = batch
+                        return (nil, nil)
                     }
+                    let id = "b\(sequence.wrappingAdd(1, ordering: .relaxed).newValue)"
+                    var batchHeaders = headers
+                    // The batch's upstream call carries its own id, not its first caller's.
+                    batchHeaders[RequestID.capHeader] = nil
+                    batchHeaders[RequestID.header] = id
+                    var batch = Batch(id: id, path: path, request: request, headers: batchHeaders)
+                    batch.waiters = [waiter]
+                    if maxBatch == 1 { return (batch, nil) }
                     batches[key] = batch
-                    return (nil, nil)
+                    return (nil, id)
                 }
-                let id = "b\(sequence.wrappingAdd(1, ordering: .relaxed).newValue)"
-                var batch = Batch(id: id, path: path, request: request, headers: headers)
-                batch.waiters = [waiter]
-                if maxBatch == 1 { return (batch, nil) }
-                batches[key] = batch
-                return (nil, id)
-            }
-            if let full {
-                Task { await send(full, translator: translator, codes: codes) }
-            } else if let opened {
-                Task {
-                    try? await Task.sleep(for: window)
-                    let due: Batch? = open.withLock { batches in
-                        guard let batch = batches[key], batch.id == opened else { return nil }
-                        batches[key] = nil
-                        return batch
+                if let full {
+                    Task { await send(full, translator: translator, codes: codes) }
+                } else if let opened {
+                    Task {
+                        try? await Task.sleep(for: window)
+                        let due: Batch? = open.withLock { batches in
+                            guard let batch = batches[key], batch.id == opened else { return nil }
+                            batches[key] = nil
+                            return batch
+                        }
+                        if let due { await send(due, translator: translator, codes: codes) }
                     }
-                    if let due { await send(due, translator: translator, codes: codes) }
                 }
             }
+        } onCancel: {
+            leave(waiterID, key: key, codes: codes)
         }
         metrics?.recordCoalescingWait(ContinuousClock.now - started, batchSize: share.batchSize)
         return share
     }
 
+    /// A caller left: if its batch is still open, it leaves it unsent.
+    private func leave(_ waiterID: UInt64, key: BatchKey, codes: CodeTable) {
+        let left: Waiter? = open.withLock { batches in
+            guard var batch = batches[key], let index = batch.waiters.firstIndex(where: { $0.id == waiterID }) else {
+                return nil
+            }
+            let waiter = batch.waiters.remove(at: index)
+            batches[key] = batch
+            return waiter
+        }
+        left?.continuation.resume(returning: Self.unsent(.callerGone, codes: codes))
+    }
+
+    private static func unsent(_ failure: LegacyFailure, codes: CodeTable) -> Share {
+        Share(reply: .legacy(LegacyAnswer(failure: failure, codes: codes)), batchId: "", batchSize: 0)
+    }
+
     /// Sends one batch and answers every waiter; never retried once sent.
-    private func send(_ batch: Batch, translator: ResponseTranslator, codes: CodeTable) async {
+    private func send(_ due: Batch, translator: ResponseTranslator, codes: CodeTable) async {
+        var batch = due
+        // A caller whose deadline passed while the batch was open is answered now and not sent.
+        let now = NIODeadline.now()
+        for waiter in batch.waiters where waiter.deadline <= now {
+            waiter.continuation.resume(returning: Self.unsent(.notSentInTime, codes: codes))
+        }
+        batch.waiters.removeAll { $0.deadline <= now }
+        guard !batch.waiters.isEmpty else { return }
         var request = batch.request
         request.customers = batch.waiters.map(\.customer)
         let size = batch.waiters.count
@@ -126,38 +177,26 @@ public final class Coalescer<U: Upstream>: Sendable {
                 )
             }
         }
-        func all(_ failure: LegacyFailure, status: Int?) {
-            finish(Array(repeating: .legacy(LegacyAnswer(failure: failure, codes: codes)), count: size), status: status)
-        }
         let response: BufferedUpstreamResponse
         do {
             response = try await upstream.exchange(
                 UpstreamRequest(
                     method: .post, target: batch.path, headers: batch.headers,
-                    body: .bytes(ByteBuffer(bytes: LegacyJSON.encode(request))), retryOnConnectFailure: true
+                    body: .bytes(ByteBuffer(bytes: LegacyJSON.encode(request))), retryOnConnectFailure: true,
+                    deadline: batch.waiters.map(\.deadline).min()
                 ),
                 maxResponseBytes: 4 << 20,
                 logger: logger
             )
         } catch {
-            all(LegacyIssueHandler<U>.failure(for: error), status: nil)
+            let failure = LegacyIssueHandler<U>.failure(for: error)
+            finish(Array(repeating: .legacy(LegacyAnswer(failure: failure, codes: codes)), count: size), status: nil)
             return
         }
         metrics?.recordUpstreamLatency(ContinuousClock.now - started, call: "bulk")
-        let status = response.status.code
-        if response.status == .unauthorized || response.status == .forbidden {
-            finish(Array(repeating: .relayed(response), count: size), status: status)
-            return
-        }
-        if status >= 500 { return all(.upstreamServerError, status: status) }
-        guard let bulk = BulkResponse(body: response.body.readableBytesView) else {
-            return all(.upstreamInvalidResponse, status: status)
-        }
-        guard bulk.entities.count == size else { return all(.upstreamEntityCountMismatch, status: status) }
-        // The vendor answers in the order of `customers`: position i is waiter i's.
-        let replies = zip(bulk.entities, batch.waiters).map { entity, waiter in
-            LegacyCallOutcome.Reply.legacy(translator.answer(for: entity, issue: waiter.issue))
-        }
-        finish(replies, status: status)
+        finish(
+            LegacyIssueHandler<U>.replies(to: response, issues: batch.waiters.map(\.issue), translator: translator),
+            status: response.status.code
+        )
     }
 }

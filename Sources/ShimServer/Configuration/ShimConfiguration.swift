@@ -20,11 +20,16 @@ public struct ShimConfiguration: Sendable {
     public var maxLegacyBodyBytes: Int = 16 * 1024
     /// Timeouts of upstream calls.
     public var timeouts: HTTPClientUpstream.Timeouts = .init()
-    /// Most upstream calls in flight at once (legacy and passthrough together), and so the most
-    /// pooled connections to the upstream: calls wait in one place, the bounded queue below, never
-    /// in the client's pool, whose wait is cut off at the connect timeout.
+    /// Most translation-path upstream calls in flight at once (legacy calls, lookups and bulk calls),
+    /// and so the most connections they use: calls wait in one place, the bounded queue below, never
+    /// in a client's pool, whose wait is cut off at the connect timeout.
     public var maxConcurrentUpstreamCalls: Int = 512
-    /// Most calls waiting for an upstream slot; beyond, a fast 503 with `Retry-After`.
+    /// Most passthrough requests in flight at once, and so the most connections of the passthrough
+    /// client. A bound of its own: slow passthrough uploads or downloads cannot take the slots or
+    /// the connections the translation path needs.
+    public var maxConcurrentPassthroughCalls: Int = 512
+    /// Most calls waiting for an upstream slot (for each of the two bounds); beyond, a fast 503 with
+    /// `Retry-After`.
     public var maxQueuedUpstreamCalls: Int = 2048
     /// Largest passthrough request body (413 beyond).
     public var maxPassthroughBodyBytes: Int = 10 << 20

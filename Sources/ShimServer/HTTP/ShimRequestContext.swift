@@ -7,9 +7,12 @@ public struct ShimRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller's IP address, when the channel has one.
     public let remoteAddress: String?
+    /// Whether the caller is still connected; `nil` where the listener does not watch.
+    let callerPresence: CallerPresence?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
+        self.callerPresence = CallerWatchHandler.registry.presence(of: source.channel)
     }
 }

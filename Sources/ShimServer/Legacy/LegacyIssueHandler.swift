@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-public import ShimCore
+import ShimCore
 
 /// Serves one legacy `POST /v2/promotion/issue`: validate, route, then either send the one-customer
 /// bulk call (resolving externalId first) and translate the answer back, or pass the call unchanged
@@ -20,9 +20,13 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     private let limiter: ConcurrencyLimiter
     private let coalescer: Coalescer<U>?
 
+    /// The one deadline of a legacy call, counted from its arrival: waiting for a slot, a batch or
+    /// a connection and the upstream exchanges all fit in it.
+    public let requestTimeout: TimeAmount
+
     public init(
         upstream: U, store: MappingStore, maxBodyBytes: Int, limiter: ConcurrencyLimiter, metrics: ShimMetrics? = nil,
-        coalescer: Coalescer<U>? = nil
+        coalescer: Coalescer<U>? = nil, requestTimeout: TimeAmount = .seconds(15)
     ) {
         self.coalescer = coalescer
         self.upstream = upstream
@@ -30,12 +34,20 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.limiter = limiter
         self.metrics = metrics
+        self.requestTimeout = requestTimeout
     }
 
     /// Serves a legacy call. Never throws: every failure has a legacy-shaped answer.
-    public func serve(_ request: Request, requestId: String, client: String, remoteAddress: String?, logger: Logger) async
-        -> LegacyCallOutcome
-    {
+    ///
+    /// A call that is still waiting (for a slot, a batch or a connection) at its deadline is answered
+    /// "not issued" and never sent; so is a call whose task is cancelled (its caller left) before it
+    /// is sent. Once sent, a call runs to its answer or its deadline, whatever the caller does, so
+    /// its usage record tells what the vendor did.
+    public func serve(
+        _ request: Request, requestId: String, client: String, remoteAddress: String?, arrived: NIODeadline = .now(),
+        logger: Logger
+    ) async -> LegacyCallOutcome {
+        let deadline = arrived + requestTimeout
         let compiled = store.current
         let codes = compiled.mappings.codes
         let body: [UInt8]
@@ -50,18 +62,21 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         case .failure(let failure): return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: failure, codes: codes)))
         }
         let route = compiled.mappings.routing.decide(client: client, issue: issue)
-        let served = await limiter.run { () async -> LegacyCallOutcome in
+        let served = await limiter.run(deadline: deadline) { () async -> LegacyCallOutcome in
             var outcome = LegacyCallOutcome(
                 reply: .legacy(LegacyAnswer(failure: .upstreamUnreachable, codes: codes)), issue: issue, route: route
             )
             do throws(UpstreamError) {
+                if Task.isCancelled { throw .cancelled }
                 if route.target == .legacy {
                     var headers = ProxyHeaders.forwarded(request.headers, remoteAddress: remoteAddress)
                     headers[RequestID.header] = requestId
+                    // The shim reads this answer for the usage record: ask for one it can read.
+                    headers[.acceptEncoding] = "identity"
                     let target = LegacyIssueMiddleware<U>.path + (request.uri.query.map { "?" + $0 } ?? "")
                     let legacyRequest = UpstreamRequest(
                         method: .post, target: target, headers: headers, body: .bytes(ByteBuffer(bytes: body)),
-                        retryOnConnectFailure: true
+                        retryOnConnectFailure: true, deadline: deadline
                     )
                     outcome.reply = .relayed(try await exchange(legacyRequest, call: "legacy", outcome: &outcome, logger: logger))
                 } else {
@@ -69,7 +84,8 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
                     headers[RequestID.header] = requestId
                     headers[.accept] = "application/json"
                     outcome.reply = try await translate(
-                        issue, route: route, compiled: compiled, headers: headers, outcome: &outcome, logger: logger
+                        issue, route: route, compiled: compiled, headers: headers, deadline: deadline, outcome: &outcome,
+                        logger: logger
                     )
                 }
             } catch {
@@ -77,31 +93,45 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
             }
             return outcome
         }
-        return served
-            ?? LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: .overloaded, codes: codes)), issue: issue, route: route)
+        switch served {
+        case .success(let outcome):
+            return outcome
+        case .failure(let refusal):
+            let failure: LegacyFailure
+            switch refusal {
+            case .full: failure = .overloaded
+            case .deadlinePassed: failure = .notSentInTime
+            case .cancelled: failure = .callerGone
+            }
+            return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: failure, codes: codes)), issue: issue, route: route)
+        }
     }
 
     /// The bulk path: lookup when needed, then the bulk call and its translation.
     private func translate(
         _ issue: ValidatedIssue, route: RouteDecision, compiled: MappingStore.Compiled, headers: HTTPFields,
-        outcome: inout LegacyCallOutcome, logger: Logger
+        deadline: NIODeadline, outcome: inout LegacyCallOutcome, logger: Logger
     ) async throws(UpstreamError) -> Reply {
         let mappings = compiled.mappings
         var customerId: Int64?
         if issue.identifierMapping == .lookup {
             let target = mappings.route.lookupPath + "?" + QueryString.build(CustomerLookup.query(for: issue))
             let response = try await exchange(
-                UpstreamRequest(method: .get, target: target, headers: headers, retryOnConnectFailure: true),
+                UpstreamRequest(
+                    method: .get, target: target, headers: headers, retryOnConnectFailure: true, deadline: deadline
+                ),
                 call: "lookup", outcome: &outcome, logger: logger
             )
-            if Self.isAuthenticationRefusal(response.status) { return .relayed(response) }
-            if response.status.code >= 500 { return .legacy(LegacyAnswer(failure: .upstreamServerError, codes: mappings.codes)) }
-            guard response.status.kind == .successful,
-                let id = CustomerLookup.customerId(from: response.body.readableBytesView)
-            else {
-                return .legacy(LegacyAnswer(failure: .customerNotFound, codes: mappings.codes))
+            switch Self.lookupResult(response) {
+            case .found(let id): customerId = id
+            case .relay: return .relayed(response)
+            case .failed(let failure):
+                var answer = LegacyAnswer(failure: failure, codes: mappings.codes)
+                if failure == .upstreamBusy { answer.retryAfter = response.headers[.retryAfter] }
+                return .legacy(answer)
             }
-            customerId = id
+            // The lookup took time: a call whose caller left meanwhile is not sent.
+            if Task.isCancelled { throw .cancelled }
         }
         var bulkRoute = mappings.route
         if case .bulk(_, let path, let bulkAction) = route.target {
@@ -114,10 +144,12 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         if let coalescer, route.coalesce != false {
             let share = await coalescer.submit(
                 bulk, path: bulkRoute.path, issue: issue, headers: bulkHeaders, translator: compiled.translator,
-                codes: mappings.codes
+                codes: mappings.codes, deadline: deadline
             )
-            outcome.batchId = share.batchId
-            outcome.batchSize = share.batchSize
+            if share.batchSize > 0 {
+                outcome.batchId = share.batchId
+                outcome.batchSize = share.batchSize
+            }
             outcome.upstreamStatus = share.upstreamStatus
             outcome.upstreamLatency = (outcome.upstreamLatency ?? .zero) + (share.upstreamLatency ?? .zero)
             return share.reply
@@ -127,14 +159,47 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
                 method: .post, target: bulkRoute.path, headers: bulkHeaders,
                 body: .bytes(ByteBuffer(bytes: LegacyJSON.encode(bulk))),
                 // A failed connect sent nothing; any later failure is never retried (it could issue twice).
-                retryOnConnectFailure: true
+                retryOnConnectFailure: true, deadline: deadline
             ),
             call: "bulk", outcome: &outcome, logger: logger
         )
-        if Self.isAuthenticationRefusal(response.status) { return .relayed(response) }
-        return .legacy(
-            compiled.translator.translate(upstreamStatus: response.status.code, body: response.body.readableBytesView, issue: issue)
-        )
+        return Self.replies(to: response, issues: [issue], translator: compiled.translator)[0]
+    }
+
+    /// The legacy replies to a bulk answer, one per customer sent, in order: the one path from a
+    /// bulk answer to legacy answers, for a single call and a coalesced batch alike.
+    static func replies(
+        to response: BufferedUpstreamResponse, issues: [ValidatedIssue], translator: ResponseTranslator
+    ) -> [Reply] {
+        if isAuthenticationRefusal(response.status) { return Array(repeating: .relayed(response), count: issues.count) }
+        return translator.translate(
+            upstreamStatus: response.status.code, body: response.body.readableBytesView, issues: issues,
+            retryAfter: response.headers[.retryAfter]
+        ).map { .legacy($0) }
+    }
+
+    private enum LookupResult {
+        case found(Int64)
+        case relay
+        case failed(LegacyFailure)
+    }
+
+    /// What a customer lookup answer means. Only a vendor answer that names no customer is "not
+    /// found"; a fault or a rate limit of the vendor is a retryable failure.
+    private static func lookupResult(_ response: BufferedUpstreamResponse) -> LookupResult {
+        let status = response.status
+        if isAuthenticationRefusal(status) { return .relay }
+        if status.code == 429 || status.code == 503 { return .failed(.upstreamBusy) }
+        if status.code >= 500 { return .failed(.customerLookupFailed) }
+        if status.kind == .successful, let id = CustomerLookup.customerId(from: response.body.readableBytesView) {
+            return .found(id)
+        }
+        // A JSON answer that names no customer is the vendor's "not found"; anything else is a fault.
+        guard case .object(_)? = try? JSONValue.parse(response.body.readableBytesView) else {
+            return .failed(.customerLookupFailed)
+        }
+        return status.kind == .successful || status.kind == .clientError
+            ? .failed(.customerNotFound) : .failed(.customerLookupFailed)
     }
 
     /// Sends one upstream exchange, accounting its status and latency in `outcome`.
@@ -170,11 +235,16 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         status == .unauthorized || status == .forbidden
     }
 
+    /// The one place where an upstream failure becomes a legacy answer. Only a failure that
+    /// provably sent nothing is answered "not issued".
     static func failure(for error: UpstreamError) -> LegacyFailure {
         switch error {
+        case .connectFailed, .invalidRequest: return .upstreamUnreachable
+        case .notSentInTime: return .notSentInTime
+        case .cancelled: return .callerGone
         case .timeout: return .upstreamTimeout
         case .responseTooLarge: return .upstreamInvalidResponse
-        default: return .upstreamUnreachable
+        default: return .upstreamConnectionLost
         }
     }
 }

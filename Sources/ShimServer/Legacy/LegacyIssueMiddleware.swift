@@ -42,13 +42,20 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
             return try await next(request, context)
         }
         let arrived = Date()
+        let arrivedDeadline = NIODeadline.now()
         let started = ContinuousClock.now
         let requestId = RequestID.resolve(from: request.headers)
         let client = ClientIdentity.name(from: request.headers)
-        let outcome = await metrics.trackInFlight {
+        let serve = {
             await handler.serve(
-                request, requestId: requestId, client: client, remoteAddress: context.remoteAddress, logger: context.logger
+                request, requestId: requestId, client: client, remoteAddress: context.remoteAddress,
+                arrived: arrivedDeadline, logger: context.logger
             )
+        }
+        let outcome = await metrics.trackInFlight {
+            // A caller that hangs up while its call waits is never sent (the waits are cancellable).
+            if let presence = context.callerPresence { return await presence.watching(serve) }
+            return await serve()
         }
         var response = Self.response(for: outcome.reply)
         response.headers.append(contentsOf: deprecation.headers)
@@ -86,9 +93,11 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
     private static func response(for reply: LegacyCallOutcome.Reply) -> Response {
         switch reply {
         case .legacy(let answer):
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let retryAfter = answer.retryAfter { headers[.retryAfter] = retryAfter }
             return Response(
                 status: HTTPResponse.Status(code: answer.status),
-                headers: [.contentType: "application/json"],
+                headers: headers,
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: LegacyJSON.encode(answer.body)))
             )
         case .relayed(let upstream):

@@ -52,7 +52,7 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             // A streamed body can be read only once, so only bodiless GET and HEAD are retried.
             retryOnConnectFailure: !hasBody && (request.method == .get || request.method == .head)
         )
-        let result: Result<UpstreamResponse, UpstreamError>? = await limiter.run {
+        let result = await limiter.run { () async -> Result<UpstreamResponse, UpstreamError> in
             do throws(UpstreamError) {
                 return .success(try await upstream.stream(upstreamRequest, logger: context.logger))
             } catch {
@@ -60,24 +60,22 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             }
         }
         switch result {
-        case nil:
+        case .failure:
             var response = failureResponse(.overloaded)
             response.headers[.retryAfter] = "1"
             return response
-        case .success(let response)?:
+        case .success(.success(let response)):
             metrics.recordPassthrough(status: response.status.code)
             let relayed = Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: response.body)
             return detachingBody(relayed, limited, logger: context.logger)
-        case .failure(let error)?:
+        case .success(.failure(let error)):
             let answer: Response
             if limited.exceeded {
                 answer = failureResponse(.bodyTooLarge)
+            } else if error == .invalidRequest {
+                answer = Response(status: .badRequest)
             } else {
-                switch error {
-                case .invalidRequest: answer = Response(status: .badRequest)
-                case .timeout: answer = failureResponse(.upstreamTimeout)
-                default: answer = failureResponse(.upstreamUnreachable)
-                }
+                answer = failureResponse(LegacyIssueHandler<U>.failure(for: error))
             }
             return detachingBody(answer, limited, logger: context.logger)
         }

@@ -1,77 +1,107 @@
-import DequeModule
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Bounds concurrent upstream calls and the calls queued behind them. Beyond both bounds a call is
-/// refused at once, so overload costs a fast 503 instead of unbounded memory.
+/// refused at once, so overload costs a fast 503 instead of unbounded memory. A queued call leaves
+/// the queue at its deadline or when its task is cancelled (its caller went away), never to be sent.
+///
+/// The rules are ``StateMachine``'s; this shell holds the continuations and the deadline timers.
 public final class ConcurrencyLimiter: Sendable {
+    /// How a call's wait for a slot ended, when it did not run.
+    public enum Refusal: Error, Sendable, Equatable {
+        /// Both bounds were full.
+        case full
+        /// Its deadline passed while it was queued.
+        case deadlinePassed
+        /// Its task was cancelled while it was queued.
+        case cancelled
+    }
+
+    private struct Waiting {
+        var continuation: CheckedContinuation<Refusal?, Never>
+        var timer: Scheduled<Void>?
+    }
+
     private struct State {
-        var active = 0
-        var waiters = Deque<CheckedContinuation<Void, Never>>()
+        var machine: StateMachine
+        var waiting: [StateMachine.WaiterID: Waiting] = [:]
+        /// Granted before their continuation was registered.
+        var grantedEarly: Set<StateMachine.WaiterID> = []
     }
 
     /// Most calls running at once.
-    public let maxConcurrent: Int
+    public var maxConcurrent: Int { state.withLock { $0.machine.maxConcurrent } }
     /// Most calls waiting for a slot.
-    public let maxQueued: Int
-    private let state = Mutex(State())
+    public var maxQueued: Int { state.withLock { $0.machine.maxQueued } }
+    private let state: Mutex<State>
 
     public init(maxConcurrent: Int, maxQueued: Int) {
-        self.maxConcurrent = max(1, maxConcurrent)
-        self.maxQueued = max(0, maxQueued)
+        state = Mutex(State(machine: StateMachine(maxConcurrent: maxConcurrent, maxQueued: maxQueued)))
     }
 
-    /// Runs `body` within the bound; returns `nil` without running it when the bound and queue are full.
-    public func run<Result: Sendable>(_ body: () async throws -> Result) async rethrows -> Result? {
-        guard await acquire() else { return nil }
+    /// Runs `body` within the bound, or answers why it did not run it.
+    /// - Parameter deadline: When a queued call gives up; `nil` waits as long as it takes.
+    public func run<Result: Sendable>(
+        deadline: NIODeadline? = nil, _ body: () async throws -> Result
+    ) async rethrows -> Swift.Result<Result, Refusal> {
+        if let refusal = await acquire(deadline: deadline) { return .failure(refusal) }
         defer { release() }
-        return try await body()
+        return .success(try await body())
     }
 
-    private enum Admission {
-        case granted
-        case queued
-        case refused
-    }
-
-    private func acquire() async -> Bool {
-        let admission: Admission = state.withLock { state in
-            if state.active < maxConcurrent {
-                state.active += 1
-                return .granted
-            }
-            return state.waiters.count < maxQueued ? .queued : .refused
-        }
-        switch admission {
-        case .granted:
-            return true
-        case .refused:
-            return false
-        case .queued:
-            await withCheckedContinuation { continuation in
-                let grantedNow: Bool = state.withLock { state in
-                    // A slot may have been released between the two locks.
-                    if state.active < maxConcurrent {
-                        state.active += 1
-                        return true
+    private func acquire(deadline: NIODeadline?) async -> Refusal? {
+        let action = state.withLock { $0.machine.acquire() }
+        switch action {
+        case .run: return nil
+        case .refuse: return .full
+        case .wait(let id):
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Refusal?, Never>) in
+                    let decided: Refusal?? = state.withLock { state in
+                        if state.grantedEarly.remove(id) != nil { return .some(nil) }
+                        // Not granted and no longer queued: its caller left before it got here.
+                        guard state.machine.waiters.contains(id) else { return .some(.cancelled) }
+                        var timer: Scheduled<Void>?
+                        if let deadline {
+                            // Fires later on an event loop, never inside this lock.
+                            timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(deadline: deadline) {
+                                self.leave(id, because: .deadlinePassed)
+                            }
+                        }
+                        state.waiting[id] = Waiting(continuation: continuation, timer: timer)
+                        return .none
                     }
-                    state.waiters.append(continuation)
-                    return false
+                    if case .some(let refusal) = decided { continuation.resume(returning: refusal) }
                 }
-                if grantedNow { continuation.resume() }
+            } onCancel: {
+                self.leave(id, because: .cancelled)
             }
-            return true
         }
+    }
+
+    private func leave(_ id: StateMachine.WaiterID, because refusal: Refusal) {
+        let waiting: Waiting? = state.withLock { state in
+            guard state.machine.leave(id) == .resumeFailed else { return nil }
+            return state.waiting.removeValue(forKey: id)
+        }
+        waiting?.timer?.cancel()
+        waiting?.continuation.resume(returning: refusal)
     }
 
     private func release() {
-        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
-            if let waiter = state.waiters.popFirst() {
-                // The slot passes straight to the next waiter: `active` stays the same.
-                return waiter
+        let next: Waiting? = state.withLock { state in
+            switch state.machine.release() {
+            case .grant(let id):
+                guard let waiting = state.waiting.removeValue(forKey: id) else {
+                    state.grantedEarly.insert(id)
+                    return nil
+                }
+                return waiting
+            case .none: return nil
             }
-            state.active -= 1
-            return nil
         }
-        next?.resume()
+        next?.timer?.cancel()
+        next?.continuation.resume(returning: nil)
     }
 }

@@ -1,4 +1,3 @@
-import DequeModule
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -8,142 +7,145 @@ import NIOPosix
 ///
 /// A call that arrives on a downstream connection of this loop goes out on a connection of this
 /// loop too: no thread hop between reading the caller's request, talking to the upstream and
-/// answering, as nginx and Envoy do it. Touched only on its event loop (hence `@unchecked Sendable`:
-/// every entry point either runs there or hops there first).
+/// answering, as nginx and Envoy do it. The rules (which connection serves which call, when to
+/// connect, close, fail) are ``StateMachine``'s; this shell performs its actions. Touched only on
+/// its event loop (hence `@unchecked Sendable`: every entry point either runs there or hops there).
 final class EventLoopConnectionPool: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let host: String
     private let port: Int
     private let connectTimeout: TimeAmount
     private let readTimeout: TimeAmount
-    /// Most idle connections kept open; more are closed when their call ends.
-    private let maxIdle: Int
     private let logger: Logger
-    private var idle: [UpstreamExchangeHandler] = []
+    private var machine: StateMachine<ObjectIdentifier>
     private var open: [ObjectIdentifier: UpstreamExchangeHandler] = [:]
-    private var isShutDown = false
+    private var calls: [UInt64: Call] = [:]
+    private var idleSweep: RepeatedTask?
+
+    /// How long a connection whose call ended waits before another call may be written on it: an
+    /// upstream that closes right behind its answer is seen closing within it.
+    static let reuseGrace = TimeAmount.microseconds(500)
 
     init(
         eventLoop: any EventLoop, host: String, port: Int, connectTimeout: TimeAmount, readTimeout: TimeAmount,
-        maxIdle: Int, logger: Logger
+        maxIdle: Int, idleTimeout: TimeAmount = .seconds(4), logger: Logger
     ) {
         self.eventLoop = eventLoop
         self.host = host
         self.port = port
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
-        self.maxIdle = max(1, maxIdle)
         self.logger = logger
+        self.machine = StateMachine(maxIdle: maxIdle, idleTimeout: idleTimeout, reuseGrace: Self.reuseGrace)
     }
 
-    /// A call waiting for a connection.
-    private struct Waiter {
+    /// A call waiting for a connection: what to write once it has one.
+    private struct Call {
         var head: HTTPRequestHead
         var body: ByteBuffer?
         var maxResponseBytes: Int
         var deadline: NIODeadline
-        var retryOnConnectFailure: Bool
         var promise: EventLoopPromise<BufferedUpstreamResponse>
-
-        func send(on connection: UpstreamExchangeHandler) {
-            connection.send(
-                head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise
-            )
-        }
     }
 
-    /// Calls waiting for a connection, oldest first. Every waiter started one connect; whichever
-    /// connection is ready first (a new one or one whose call ended) serves the oldest waiter, so
-    /// a slow connect does not hold up a call while other connections come free.
-    private var waiters = Deque<Waiter>()
-    private var connectsInFlight = 0
-
-    /// Sends a request on an idle connection, or on the first connection that becomes free. Call on
-    /// `eventLoop`.
-    /// - Parameter retryOnConnectFailure: Connect once more when a connect made for this call fails.
+    /// Sends a request on a settled idle connection, or on the first connection that becomes free.
+    /// Call on `eventLoop`.
+    /// - Parameters:
+    ///   - id: Identifies the call for ``cancel(id:)``.
+    ///   - retryOnConnectFailure: Connect once more when a connect made for this call fails.
     func send(
-        head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline,
+        id: UInt64, head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline,
         retryOnConnectFailure: Bool, promise: EventLoopPromise<BufferedUpstreamResponse>
     ) {
         eventLoop.preconditionInEventLoop()
-        guard !isShutDown else {
-            promise.fail(UpstreamError.connectFailed)
-            return
-        }
-        let waiter = Waiter(
-            head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline,
-            retryOnConnectFailure: retryOnConnectFailure, promise: promise
+        calls[id] = Call(head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise)
+        let waiter = StateMachine<ObjectIdentifier>.Waiter(
+            id: id, deadline: deadline, retryOnConnectFailure: retryOnConnectFailure
         )
-        while let connection = idle.popLast() {
-            if connection.isUsable {
-                waiter.send(on: connection)
-                return
-            }
-        }
-        waiters.append(waiter)
-        startConnect(deadline: deadline)
+        perform(machine.request(waiter, now: .now(), isReusable: isReusable))
     }
 
-    private func startConnect(deadline: NIODeadline) {
-        connectsInFlight += 1
-        connect(deadline: deadline).assumeIsolated().whenComplete { result in
-            self.connectsInFlight -= 1
-            switch result {
-            case .success(let connection) where connection.isUsable:
-                self.release(connection)
-            case .success:
-                // Closed before it could be used: as good as a failed connect.
-                self.connectFailed(.connectFailed)
-            case .failure(let error):
-                self.connectFailed(HTTPClientUpstream.classify(error))
-            }
-        }
+    /// The caller of a waiting call went away: the call leaves the queue unsent. A call already
+    /// sent is left to finish, so its answer reaches the usage record.
+    func cancel(id: UInt64) {
+        eventLoop.assertInEventLoop()
+        perform(machine.cancel(id))
     }
 
-    /// A connect failed: when the connects still under way cannot serve every waiter, the oldest
-    /// waiter connects once more (if it may and has time) or fails.
-    private func connectFailed(_ failure: UpstreamError) {
-        guard waiters.count > connectsInFlight, let waiter = waiters.first else { return }
-        let failure = failure == .connectionLost ? UpstreamError.connectFailed : failure
-        if isShutDown {
-            waiters.removeFirst().promise.fail(UpstreamError.connectFailed)
-        } else if failure == .connectFailed, waiter.retryOnConnectFailure, NIODeadline.now() < waiter.deadline {
-            logger.debug("upstream connect failed, retrying once")
-            waiters[waiters.startIndex].retryOnConnectFailure = false
-            startConnect(deadline: waiter.deadline)
-        } else {
-            waiters.removeFirst().promise.fail(failure)
-        }
-    }
-
-    /// Takes a connection that is free: a new one, or one whose call ended with the connection still
-    /// reusable. It serves the oldest waiter, or waits in the idle list.
+    /// A connection whose call ended with its answer read whole; it may serve another call.
     func release(_ connection: UpstreamExchangeHandler) {
         eventLoop.assertInEventLoop()
-        if let waiter = waiters.popFirst() {
-            waiter.send(on: connection)
-        } else if isShutDown || idle.count >= maxIdle {
-            connection.close()
-        } else {
-            idle.append(connection)
+        perform(machine.released(ObjectIdentifier(connection), now: .now()))
+        if idleSweep == nil, !machine.isShutDown {
+            let interval = TimeAmount.nanoseconds(max(machine.idleTimeout.nanoseconds / 2, 10_000_000))
+            idleSweep = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                self.perform(self.machine.sweep(now: .now()))
+            }
         }
     }
 
     /// Forgets a connection that closed.
     func remove(_ connection: UpstreamExchangeHandler) {
         eventLoop.assertInEventLoop()
-        open[ObjectIdentifier(connection)] = nil
-        idle.removeAll { $0 === connection }
+        let id = ObjectIdentifier(connection)
+        open[id] = nil
+        machine.closed(id)
     }
 
     /// Closes every connection; calls in flight end with `connectionLost`, later ones fail at once.
     func shutdown() -> EventLoopFuture<Void> {
         eventLoop.submit {
-            self.isShutDown = true
-            self.idle.removeAll()
+            self.idleSweep?.cancel()
+            self.perform(self.machine.shutdown())
             for connection in self.open.values { connection.close() }
-            while let waiter = self.waiters.popFirst() {
-                waiter.promise.fail(UpstreamError.connectFailed)
+        }
+    }
+
+    private func isReusable(_ id: ObjectIdentifier) -> Bool {
+        open[id]?.isReusable ?? false
+    }
+
+    private func perform(_ actions: [StateMachine<ObjectIdentifier>.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let callID, let connectionID):
+                guard let call = calls.removeValue(forKey: callID) else { continue }
+                guard let connection = open[connectionID] else {
+                    call.promise.fail(UpstreamError.connectFailed)
+                    continue
+                }
+                connection.send(
+                    head: call.head, body: call.body, maxResponseBytes: call.maxResponseBytes, deadline: call.deadline,
+                    promise: call.promise
+                )
+            case .connect(let deadline):
+                startConnect(deadline: deadline)
+            case .fail(let callID, let error):
+                calls.removeValue(forKey: callID)?.promise.fail(error)
+            case .close(let connectionID):
+                open[connectionID]?.close()
+            case .scheduleHandOff(let time):
+                eventLoop.assumeIsolated().scheduleTask(deadline: time) {
+                    self.perform(self.machine.handOffTimerFired(now: .now(), isReusable: self.isReusable))
+                }
+            }
+        }
+    }
+
+    private func startConnect(deadline: NIODeadline) {
+        connect(deadline: deadline).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let connection) where connection.isUsable:
+                self.perform(self.machine.connected(ObjectIdentifier(connection), now: .now()))
+            case .success:
+                // Closed before it could be used: as good as a failed connect.
+                self.perform(self.machine.connectFailed(.connectFailed, now: .now()))
+            case .failure(let error):
+                let failure = HTTPClientUpstream.classify(error)
+                if failure == .connectFailed { self.logger.debug("upstream connect failed") }
+                self.perform(
+                    self.machine.connectFailed(failure == .connectionLost ? .connectFailed : failure, now: .now())
+                )
             }
         }
     }
@@ -164,7 +166,7 @@ final class EventLoopConnectionPool: @unchecked Sendable {
             .connect(host: host, port: port)
             .flatMapThrowing { channel in
                 let connection = try channel.pipeline.syncOperations.handler(type: UpstreamExchangeHandler.self)
-                if self.isShutDown {
+                if self.machine.isShutDown {
                     connection.close()
                     throw UpstreamError.connectFailed
                 }

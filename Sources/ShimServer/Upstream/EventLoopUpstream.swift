@@ -4,6 +4,7 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// The shim's upstream: the translation path's small buffered exchanges with a plain-http upstream
 /// go over keep-alive connections on the caller's own event loop (``EventLoopConnectionPool``);
@@ -16,8 +17,11 @@ import NIOPosix
 public struct EventLoopUpstream: Upstream {
     public let endpoint: UpstreamEndpoint
     public let timeouts: HTTPClientUpstream.Timeouts
-    /// The client for https upstreams and streamed calls.
+    /// The client for the translation path's calls to an https upstream.
     public let general: HTTPClientUpstream
+    /// The client for passthrough, a pool of its own: answers streaming to slow readers hold its
+    /// connections, never the translation path's.
+    public let streaming: HTTPClientUpstream
     private let pools: Pools?
     private let hostHeader: String
 
@@ -46,14 +50,20 @@ public struct EventLoopUpstream: Upstream {
     ///     connections the event-loop pools keep open between them. Size it like the concurrency
     ///     limiter, so a call admitted by the limiter never waits for a connection.
     ///   - verifyCertificates: Verify an https upstream's certificate chain and host name.
+    ///   - maxStreamingConnections: Connections of the passthrough client; size it like the
+    ///     passthrough limiter.
     public init(
         endpoint: UpstreamEndpoint, timeouts: HTTPClientUpstream.Timeouts = .init(), maxConnections: Int = 64,
-        verifyCertificates: Bool = true, logger: Logger
+        maxStreamingConnections: Int = 64, verifyCertificates: Bool = true, logger: Logger
     ) {
         self.endpoint = endpoint
         self.timeouts = timeouts
         self.general = HTTPClientUpstream(
             endpoint: endpoint, timeouts: timeouts, maxConnections: maxConnections,
+            verifyCertificates: verifyCertificates
+        )
+        self.streaming = HTTPClientUpstream(
+            endpoint: endpoint, timeouts: timeouts, maxConnections: maxStreamingConnections,
             verifyCertificates: verifyCertificates
         )
         let group = MultiThreadedEventLoopGroup.singleton
@@ -62,7 +72,8 @@ public struct EventLoopUpstream: Upstream {
             self.pools = Pools(group: group) { loop in
                 EventLoopConnectionPool(
                     eventLoop: loop, host: endpoint.host, port: endpoint.port, connectTimeout: timeouts.connect,
-                    readTimeout: timeouts.read, maxIdle: (maxConnections + loops - 1) / max(1, loops), logger: logger
+                    readTimeout: timeouts.read, maxIdle: (maxConnections + loops - 1) / max(1, loops),
+                    idleTimeout: timeouts.idle, logger: logger
                 )
             }
         } else {
@@ -94,25 +105,29 @@ public struct EventLoopUpstream: Upstream {
             version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
             uri: endpoint.basePath + request.target, headers: headers
         )
+        if Task.isCancelled { throw .cancelled }
         let pool = pools.pool()
         let promise = pool.eventLoop.makePromise(of: BufferedUpstreamResponse.self)
-        let deadline = NIODeadline.now() + timeouts.request
+        let deadline = request.deadline ?? NIODeadline.now() + timeouts.request
         let retry = request.retryOnConnectFailure
-        if pool.eventLoop.inEventLoop {
+        let id = Self.callIDs.wrappingAdd(1, ordering: .relaxed).newValue
+        let send: @Sendable () -> Void = {
             pool.send(
-                head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline,
+                id: id, head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline,
                 retryOnConnectFailure: retry, promise: promise
             )
+        }
+        if pool.eventLoop.inEventLoop {
+            send()
         } else {
-            pool.eventLoop.execute {
-                pool.send(
-                    head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline,
-                    retryOnConnectFailure: retry, promise: promise
-                )
-            }
+            pool.eventLoop.execute(send)
         }
         do {
-            return try await promise.futureResult.get()
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                pool.eventLoop.execute { pool.cancel(id: id) }
+            }
         } catch let error as UpstreamError {
             throw error
         } catch {
@@ -120,8 +135,11 @@ public struct EventLoopUpstream: Upstream {
         }
     }
 
+    /// Numbers the calls, so a cancelled one can be found among the waiting.
+    private static let callIDs = Atomic<UInt64>(0)
+
     public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
-        try await general.stream(request, logger: logger)
+        try await streaming.stream(request, logger: logger)
     }
 
     /// Closes the pooled connections, then shuts AsyncHTTPClient down.
@@ -132,5 +150,6 @@ public struct EventLoopUpstream: Upstream {
             }
         }
         try await general.client.shutdown()
+        try await streaming.client.shutdown()
     }
 }

@@ -18,11 +18,18 @@ public struct HTTPClientUpstream: Upstream {
         public var read: TimeAmount
         /// Time allowed for a whole call, from sending to the end of the response head.
         public var request: TimeAmount
+        /// How long a pooled connection stays open unused: shorter than common upstream keep-alive
+        /// limits (5 s and more), so the shim closes idle connections before the upstream does.
+        public var idle: TimeAmount
 
-        public init(connect: TimeAmount = .seconds(2), read: TimeAmount = .seconds(10), request: TimeAmount = .seconds(15)) {
+        public init(
+            connect: TimeAmount = .seconds(2), read: TimeAmount = .seconds(10), request: TimeAmount = .seconds(15),
+            idle: TimeAmount = .seconds(4)
+        ) {
             self.connect = connect
             self.read = read
             self.request = request
+            self.idle = idle
         }
     }
 
@@ -46,6 +53,7 @@ public struct HTTPClientUpstream: Upstream {
             decompression: .disabled
         )
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnections
+        configuration.connectionPool.idleTimeout = timeouts.idle
         // Fail fast when the upstream refuses connections instead of retrying until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
@@ -54,18 +62,29 @@ public struct HTTPClientUpstream: Upstream {
         self.client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
 
+    /// Sends a buffered request. A caller that leaves before it is sent cancels it; once it may
+    /// have been sent it runs to its answer (in a task the caller's cancellation does not reach),
+    /// so its outcome is known.
     public func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
         -> BufferedUpstreamResponse
     {
-        let response = try await execute(request, logger: logger)
-        do {
-            let body = try await response.body.collect(upTo: maxResponseBytes)
-            return BufferedUpstreamResponse(status: response.status, headers: response.headers, body: body)
-        } catch is NIOTooManyBytesError {
-            throw .responseTooLarge
-        } catch {
-            throw Self.classify(error)
-        }
+        if Task.isCancelled { throw .cancelled }
+        let result = await Task { () async -> Result<BufferedUpstreamResponse, UpstreamError> in
+            do throws(UpstreamError) {
+                let response = try await execute(request, logger: logger)
+                do {
+                    let body = try await response.body.collect(upTo: maxResponseBytes)
+                    return .success(BufferedUpstreamResponse(status: response.status, headers: response.headers, body: body))
+                } catch is NIOTooManyBytesError {
+                    return .failure(.responseTooLarge)
+                } catch {
+                    return .failure(Self.classify(error))
+                }
+            } catch {
+                return .failure(error)
+            }
+        }.value
+        return try result.get()
     }
 
     public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
@@ -92,7 +111,7 @@ public struct HTTPClientUpstream: Upstream {
         case .stream(let body, let length):
             outbound.body = .stream(body, length: length.map { .known(Int64($0)) } ?? .unknown)
         }
-        let deadline = NIODeadline.now() + timeouts.request
+        let deadline = request.deadline ?? NIODeadline.now() + timeouts.request
         var attempt = 0
         while true {
             attempt += 1
@@ -115,16 +134,22 @@ public struct HTTPClientUpstream: Upstream {
         }
     }
 
-    /// Sorts client errors into the few cases the shim answers differently.
+    /// Sorts client errors into the few cases the shim answers differently. Only errors that happen
+    /// before a connection exists count as "nothing sent"; anything else may have reached the vendor.
     static func classify(_ error: any Error) -> UpstreamError {
+        if let error = error as? UpstreamError { return error }
         if let error = error as? HTTPClientError {
-            let timeouts: [HTTPClientError] = [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout, .tlsHandshakeTimeout]
-            if timeouts.contains(error) { return .timeout }
+            // A connect (or TLS handshake) that failed or timed out: the request was never written.
+            let beforeSending: [HTTPClientError] = [
+                .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout, .alreadyShutdown,
+            ]
+            if beforeSending.contains(error) { return .connectFailed }
+            if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error) { return .timeout }
             if [.invalidURL, .emptyHost, .emptyScheme, .traceRequestWithBody].contains(error) { return .invalidRequest }
             return .connectionLost
         }
         if error is NIOConnectionError { return .connectFailed }
-        if let error = error as? ChannelError, case .connectTimeout = error { return .timeout }
+        if let error = error as? ChannelError, case .connectTimeout = error { return .connectFailed }
         if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return .connectFailed }
         return .connectionLost
     }

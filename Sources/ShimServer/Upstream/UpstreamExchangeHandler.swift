@@ -1,6 +1,9 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The protocol end of one pooled upstream connection: sends one request at a time and reads its
 /// whole (small) answer into memory.
@@ -22,6 +25,9 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
         var body: ByteBuffer?
         /// Inside a 1xx interim answer, which is skipped.
         var inInterimAnswer = false
+        /// The whole request has been written: an answer that came earlier leaves the connection
+        /// out of step, so it is not reused.
+        var requestWritten = false
     }
 
     private let pool: EventLoopConnectionPool
@@ -31,6 +37,8 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
     private var exchangeCount: UInt64 = 0
     private var lastRead = NIODeadline.now()
     private var timer: Scheduled<Void>?
+    /// When the connection last became idle; the pool closes connections idle for too long.
+    private(set) var idleSince = NIODeadline.now()
 
     init(pool: EventLoopConnectionPool, readTimeout: TimeAmount) {
         self.pool = pool
@@ -39,6 +47,24 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
 
     /// Whether the connection is open and idle, so it can take a request.
     var isUsable: Bool { exchange == nil && context?.channel.isActive == true }
+
+    /// Whether the connection is open and idle and the upstream has not closed its side: a close
+    /// that has reached this host but not yet been read would make the next request fail after it
+    /// is written. Asked of the kernel (TCP state) at each reuse; one `getsockopt` per reused call.
+    var isReusable: Bool {
+        guard isUsable else { return false }
+        #if os(Linux)
+        guard let provider = context?.channel as? any SocketOptionProvider else { return true }
+        var established = true
+        provider.getTCPInfo().assumeIsolated().whenComplete { result in
+            // 1 is TCP_ESTABLISHED; CLOSE_WAIT and the rest mean the upstream is closing.
+            if case .success(let info) = result { established = info.tcpi_state == 1 }
+        }
+        return established
+        #else
+        return true
+        #endif
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -65,8 +91,21 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
         if let body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenFailure { _ in
-            self.fail(.connectionLost, closing: true)
+        let number = exchangeCount
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success:
+                if self.exchange?.number == number { self.exchange?.requestWritten = true }
+            case .failure(let error):
+                // A write on a channel that was already closed sent nothing at all.
+                if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel,
+                    self.exchange?.number == number, self.exchange?.head == nil
+                {
+                    self.fail(.connectFailed, closing: true)
+                } else {
+                    self.fail(.connectionLost, closing: true)
+                }
+            }
         }
     }
 
@@ -133,7 +172,13 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
             headers: HTTPFields(head.headers),
             body: finished.body ?? ByteBuffer()
         )
-        if head.isKeepAlive {
+        // Reused only after an answer consumed whole to a request written whole, on a connection
+        // that still speaks HTTP/1.1 (never after 101 Switching Protocols).
+        let reusable = head.isKeepAlive && head.status != .switchingProtocols && finished.requestWritten
+        if reusable {
+            // The pool hands it on only once it has settled (``EventLoopConnectionPool/reuseGrace``)
+            // and the kernel says the upstream has not closed its side.
+            idleSince = .now()
             pool.release(self)
         } else {
             context.close(promise: nil)

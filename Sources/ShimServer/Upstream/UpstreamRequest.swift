@@ -23,16 +23,20 @@ public struct UpstreamRequest: Sendable {
     /// sent). Never set it for a request that is not safe to repeat unless the first attempt
     /// provably sent nothing, which is the only case it applies to.
     public var retryOnConnectFailure: Bool
+    /// The caller's deadline, fixed when its call arrived; `nil` gives the request the configured
+    /// request timeout from when it is sent.
+    public var deadline: NIODeadline?
 
     public init(
         method: HTTPRequest.Method, target: String, headers: HTTPFields, body: Body = .none,
-        retryOnConnectFailure: Bool = false
+        retryOnConnectFailure: Bool = false, deadline: NIODeadline? = nil
     ) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
         self.retryOnConnectFailure = retryOnConnectFailure
+        self.deadline = deadline
     }
 }
 

@@ -19,3 +19,12 @@ func rawExchange(port: Int, _ request: String) async throws -> String {
         return reply
     }
 }
+
+/// Connects to a loopback port, writes raw bytes, and hangs up at once without reading: a caller
+/// that gives up on its call.
+func rawSendAndHangUp(port: Int, _ request: String) async throws {
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port).get()
+    try await channel.writeAndFlush(ByteBuffer(string: request))
+    try await channel.close()
+}

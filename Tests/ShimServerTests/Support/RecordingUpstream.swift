@@ -77,6 +77,14 @@ final class RecordingUpstream: Sendable {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: text)))
     }
 
+    /// A rate limit or maintenance answer with `Retry-After`.
+    static func busy(status: HTTPResponse.Status, retryAfter: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json", .retryAfter: retryAfter],
+            body: .init(byteBuffer: .init(string: #"{"message":"slow down"}"#))
+        )
+    }
+
     /// The documented bulk success body for one customer.
     static let bulkSuccess = """
         {"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"promotionId":201436,\

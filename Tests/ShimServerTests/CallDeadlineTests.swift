@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ShimCore
+@testable import ShimServer
+import Synchronization
+import Testing
+
+/// One deadline per call from its arrival; a call whose caller is gone is never sent; passthrough
+/// cannot take the translation path's capacity.
+@Suite("Call deadlines and vanished callers", .timeLimit(.minutes(2)))
+struct CallDeadlineTests {
+    static let mobile = UpstreamFailureTests.mobile
+
+    static func legacyRequest(customer: String = "918888888888") -> String {
+        let body = #"{"programId":469,"promotionId":65777}"#
+        return "POST /v2/promotion/issue?identifierName=mobile&identifierValue=\(customer)&source=INSTORE HTTP/1.1\r\n"
+            + "Host: shim\r\nAuthorization: \(tillAuthorization.1)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
+    @Test("Queued calls are answered at their own deadline, counted from arrival, not one timeout after another")
+    func queuedCallsAnsweredAtTheirDeadline() async throws {
+        let upstream = RecordingUpstream { _ in
+            try await Task.sleep(for: .seconds(6))
+            return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+        }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.maxConcurrentUpstreamCalls = 1
+                $0.timeouts.request = .seconds(1)
+            }) { shim in
+                let started = ContinuousClock.now
+                let answers = try await withThrowingTaskGroup(of: (TestResponse, Duration).self) { group in
+                    for _ in 0..<5 {
+                        group.addTask {
+                            let response = try await issue(shim.proxyURL, query: Self.mobile)
+                            return (response, ContinuousClock.now - started)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                for (response, elapsed) in answers {
+                    // Today's failure: answers after 1, 2, 3, 4, 5 s, each sent when its turn came.
+                    #expect(elapsed < .milliseconds(3500), "answered after \(elapsed)")
+                    #expect([504].contains(response.status))
+                    #expect([[9911], [9916]].contains(response.errorCodes))
+                }
+                // At most the calls that got a slot before their deadline were sent, never all five in turn.
+                #expect(answers.contains { $0.0.errorCodes == [9916] })
+            }
+        }
+    }
+
+    @Test("A call whose caller hung up while it was queued is never sent, and its record says so")
+    func goneWhileQueued() async throws {
+        let path = UsageLogTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let upstream = RecordingUpstream { request in
+            if request.query?.contains("911111111111") == true { try await Task.sleep(for: .milliseconds(1500)) }
+            return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+        }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.maxConcurrentUpstreamCalls = 1
+                $0.usageLog = .file(path)
+            }) { shim in
+                async let slow = issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=911111111111&source=INSTORE")
+                // The slow call holds the only slot; wait until the vendor has it.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while upstream.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
+                #expect(try await slow.status == 200)
+                // Calls are served in arrival order: had the vanished call been kept, it would go before this one.
+                let after = try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
+                #expect(after.status == 200)
+            }
+        }
+        let sentCustomers = upstream.requests.compactMap { String(decoding: $0.body, as: UTF8.self).firstMatch(of: /91\d{10}/) }
+            .map { String($0.output) }
+        #expect(sentCustomers == ["911111111111", "913333333333"])
+        let outcomes = try UsageLogTests.records(at: path).map { $0["outcome"] as? String }
+        #expect(outcomes.sorted { ($0 ?? "") < ($1 ?? "") } == ["abandoned", "issued", "issued"])
+    }
+
+    @Test("A call whose caller hung up inside a coalescing window leaves the batch unsent")
+    func goneInsideCoalescingWindow() async throws {
+        let upstream = RecordingUpstream { request in
+            let customers = (request.jsonBody?["customers"] as? [Any])?.count ?? 0
+            let entity = #"{"result":{"issualId":"1","earnedId":"2"},"errors":[],"warnings":[]}"#
+            let entities = Array(repeating: entity, count: customers).joined(separator: ",")
+            return RecordingUpstream.json(#"{"response":[\#(entities)],"totalCount":\#(customers),"failureCount":0}"#)
+        }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .milliseconds(1500)
+                $0.timeouts.request = .seconds(10)
+            }) { shim in
+                try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
+                let stayed = try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
+                #expect(stayed.status == 200)
+            }
+        }
+        let batches = upstream.requests.filter { $0.method == .post }
+        #expect(batches.count == 1)
+        #expect((batches.first?.jsonBody?["customers"] as? [Any])?.count == 1)
+    }
+
+    @Test("Slow passthrough uploads cannot take the slots legacy calls need")
+    func slowUploadsDoNotStarveLegacyCalls() async throws {
+        let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.maxConcurrentUpstreamCalls = 2
+                $0.maxQueuedUpstreamCalls = 0
+            }) { shim in
+                // Two uploads that declare 1000 bytes, send 10 and stall.
+                let stalled = (0..<2).map { _ in
+                    Task {
+                        try? await rawExchange(
+                            port: shim.proxy,
+                            "POST /v2/upload HTTP/1.1\r\nHost: shim\r\nContent-Length: 1000\r\n\r\n0123456789"
+                        )
+                    }
+                }
+                defer { for task in stalled { task.cancel() } }
+                try await Task.sleep(for: .milliseconds(300))
+                let response = try await issue(shim.proxyURL, query: Self.mobile)
+                #expect(response.status == 200, "\(response.text)")
+            }
+        }
+    }
+}
