@@ -12,6 +12,8 @@ public struct ShimServer: Service {
     /// The shim's metrics (also served on the admin listener's `/metrics`).
     public let metrics: ShimMetrics
     private let services: [any Service]
+    /// Read by ``problems`` once the shim has stopped.
+    let usageLog: UsageLog?
 
     /// Assembles the shim; opens the usage log, so a bad path fails here.
     /// - Parameters:
@@ -24,15 +26,18 @@ public struct ShimServer: Service {
         onAdminRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ConfigurationError) {
         let metrics = ShimMetrics()
-        let readiness = Readiness()
         let liveUsage = LiveUsage()
         var historyLoader: UsageHistoryLoader?
         if case .file(let path) = configuration.usageLog {
             historyLoader = UsageHistoryLoader(path: path, liveUsage: liveUsage, logger: logger)
         }
         let usageLog = try configuration.usageLog.map { destination throws(ConfigurationError) in
-            try UsageLog(destination: destination, logger: logger)
+            try UsageLog(
+                destination: destination, capacity: configuration.usageLogBufferRecords,
+                finalFlushTimeout: configuration.shutdownTimeout, metrics: metrics, logger: logger
+            )
         }
+        let readiness = Readiness(usageLog: usageLog)
         let upstream = EventLoopUpstream(
             endpoint: configuration.upstream,
             timeouts: configuration.timeouts,
@@ -94,7 +99,8 @@ public struct ShimServer: Service {
         )
         let admin = Application(
             router: AdminRouter.make(
-                metrics: metrics, readiness: readiness, liveUsage: liveUsage, store: store, logger: logger
+                metrics: metrics, readiness: readiness, liveUsage: liveUsage, store: store,
+                requestPolicy: AdminRequestPolicy(adminHost: configuration.adminHost), logger: logger
             ),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort)),
             onServerRunning: { channel in await onAdminRunning(channel.localAddress?.port ?? configuration.adminPort) },
@@ -104,6 +110,7 @@ public struct ShimServer: Service {
         if let historyLoader { services.append(historyLoader) }
         if let usageLog { services.append(usageLog) }
         services += [
+            ReopenSignalListener(usageLog: usageLog, logger: logger),
             UpstreamProbe(upstream: upstream, readiness: readiness, logger: logger),
             MappingReloader(store: store, logger: logger),
             admin,
@@ -113,6 +120,7 @@ public struct ShimServer: Service {
         self.logger = logger
         self.metrics = metrics
         self.services = services
+        self.usageLog = usageLog
     }
 
     /// Runs until graceful shutdown (of the enclosing service group) or cancellation, then drains and stops.

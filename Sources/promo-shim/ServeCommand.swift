@@ -38,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where to write the usage log of legacy calls, '-' for stdout (env SHIM_USAGE_LOG).")
     var usageLog: String?
 
+    @Option(help: "Most usage records held in memory while the usage log cannot keep up; beyond, records are dropped and counted (env SHIM_USAGE_LOG_BUFFER_RECORDS; default 10000).")
+    var usageLogBufferRecords: Int?
+
     @Option(help: "Largest legacy request body in bytes (env SHIM_MAX_BODY_BYTES; default 16384).")
     var maxBodyBytes: Int?
 
@@ -95,6 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        // Before anything else: SIGHUP or SIGUSR1 during start-up must not kill the shim.
+        StartupSignals.ignoreUntilHandled()
         let logger = try logging.makeLogger(label: "promo-shim")
         let environment = EnvironmentReader()
         let useSandbox = try environment.flag(sandbox, "SHIM_SANDBOX")
@@ -152,15 +157,14 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.verifyUpstreamCertificates = !(try environment.flag(insecureSkipTlsVerify, "SHIM_INSECURE_SKIP_TLS_VERIFY"))
         let windowMs = try environment.int(coalesceWindowMs, "SHIM_COALESCE_WINDOW_MS", default: 0)
-        configuration.coalesceWindow = .milliseconds(max(0, windowMs))
+        configuration.coalesceWindow = .milliseconds(windowMs)
         configuration.coalesceMax = try environment.int(coalesceMax, "SHIM_COALESCE_MAX", default: 10)
-        guard (1...100).contains(configuration.coalesceMax) else {
-            throw ValidationError("--coalesce-max must be within 1...100 (the vendor's batch limit)")
-        }
-        guard configuration.coalesceWindow < .milliseconds(configuration.timeouts.request.nanoseconds / 1_000_000) else {
-            throw ValidationError("--coalesce-window-ms must be shorter than the upstream request timeout")
-        }
-        let shutdownTimeout = try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
+        configuration.shutdownTimeout = .seconds(
+            try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
+        )
+        configuration.usageLogBufferRecords = try environment.int(
+            usageLogBufferRecords, "SHIM_USAGE_LOG_BUFFER_RECORDS", default: configuration.usageLogBufferRecords
+        )
         configuration.deprecation = try DeprecationPolicy(
             deprecationDate: environment.string(deprecationDate, "SHIM_DEPRECATION_DATE")
                 ?? DeprecationPolicy.defaultDeprecationDate,
@@ -172,6 +176,11 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.usageLog = path == "-" ? .standardOutput : .file(path)
         }
         configuration.customerHashKey = environment.string(customerHashKey, "SHIM_CUSTOMER_HASH_KEY")
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
         if configuration.usageLog != nil, configuration.customerHashKey == nil {
             logger.warning(
                 "no SHIM_CUSTOMER_HASH_KEY: customer hashes use a random per-process key, so distinct-customer counts do not merge across replicas or restarts"
@@ -184,15 +193,15 @@ struct ServeCommand: AsyncParsableCommand {
             }) { sandboxPort in
                 configuration.upstream = try UpstreamEndpoint("http://127.0.0.1:\(sandboxPort)")
                 logger.notice("upstream: embedded sandbox vendor at \(configuration.upstream) (demo data, see README)")
-                try await serve(configuration, shutdownTimeout: .seconds(shutdownTimeout), logger: logger)
+                try await serve(configuration, logger: logger)
             }
         } else {
             logger.notice("upstream: \(configuration.upstream)")
-            try await serve(configuration, shutdownTimeout: .seconds(shutdownTimeout), logger: logger)
+            try await serve(configuration, logger: logger)
         }
     }
 
-    private func serve(_ configuration: ShimConfiguration, shutdownTimeout: Duration, logger: Logger) async throws {
+    private func serve(_ configuration: ShimConfiguration, logger: Logger) async throws {
         let server = try ShimServer(
             configuration: configuration,
             logger: logger,
@@ -208,8 +217,22 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        groupConfiguration.maximumGracefulShutdownDuration = shutdownTimeout
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
         let group = ServiceGroup(configuration: groupConfiguration)
-        try await group.run()
+        var failure: (any Error)?
+        do {
+            try await group.run()
+        } catch {
+            failure = error
+        }
+        let problems = server.problems
+        if let status = ExitStatus(problems) {
+            logger.error(
+                "promo-shim stopped with problems",
+                metadata: ["problems": "\(problems)", "exit.status": "\(status.code)"]
+            )
+            throw ExitCode(status.code)
+        }
+        if let failure { throw failure }
     }
 }

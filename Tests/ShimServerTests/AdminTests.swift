@@ -44,3 +44,59 @@ struct AdminTests {
         }
     }
 }
+
+/// The admin listener answers only requests addressed to it by a loopback name or its configured
+/// host, and refuses state-changing requests from another origin (web pages, DNS rebinding).
+@Suite("Admin listener: Host and Origin", .timeLimit(.minutes(2)))
+struct AdminOriginTests {
+    /// Sends a raw HTTP/1.1 request to the admin port and expects `expected` as its status.
+    static func expect(
+        _ expected: Int, _ port: Int, _ method: String, _ path: String, host: String?, _ headers: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        var head = "\(method) \(path) HTTP/1.1\r\n"
+        if let host { head += "Host: \(host)\r\n" }
+        for header in headers { head += header + "\r\n" }
+        if method == "POST" { head += "Content-Length: 0\r\n" }
+        head += "Connection: close\r\n\r\n"
+        let reply = try await rawExchange(port: port, head)
+        let statusLine = reply.prefix { $0 != "\r" }
+        let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+        #expect(status == expected, "\(method) \(path), Host \(host ?? "none"), \(headers)", sourceLocation: sourceLocation)
+    }
+
+    @Test("Loopback names with any port are served; another Host gets 421")
+    func hostAllowList() async throws {
+        try await withShimOverSandbox { shim in
+            let port = shim.admin
+            for host in ["127.0.0.1:\(port)", "localhost:\(port)", "localhost", "[::1]:\(port)", "LOCALHOST:1"] {
+                try await Self.expect(200, port, "GET", "/health", host: host)
+            }
+            for host in ["evil.example", "evil.example:\(port)", "127.0.0.1.evil.example", "attacker.test:80"] {
+                try await Self.expect(421, port, "GET", "/metrics", host: host)
+                try await Self.expect(421, port, "GET", "/deprecation", host: host)
+                try await Self.expect(421, port, "POST", "/reload", host: host)
+            }
+        }
+    }
+
+    @Test("A cross-origin POST /reload gets 403; curl without Origin and same-origin POSTs reload")
+    func crossOriginReload() async throws {
+        let mappings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("mappings").path
+        try await withShimOverSandbox(configure: { $0.mappingsDirectory = mappings }) { shim in
+            let port = shim.admin
+            let host = "127.0.0.1:\(port)"
+            try await Self.expect(403, port, "POST", "/reload", host: host, ["Origin: http://evil.example"])
+            try await Self.expect(403, port, "POST", "/reload", host: host, ["Origin: null"])
+            try await Self.expect(403, port, "POST", "/reload", host: host, ["Sec-Fetch-Site: cross-site"])
+            try await Self.expect(403, port, "POST", "/reload", host: host, ["Origin: http://localhost:\(port)"])
+            // curl as the README shows it, and the listener's own origin.
+            try await Self.expect(200, port, "POST", "/reload", host: host)
+            try await Self.expect(200, port, "POST", "/reload", host: host, ["Origin: http://\(host)"])
+            try await Self.expect(200, port, "POST", "/reload", host: host, ["Sec-Fetch-Site: same-origin"])
+            let viaClient = try await send(.POST, "\(shim.adminURL)/reload")
+            #expect(viaClient.status == 200)
+        }
+    }
+}

@@ -7,20 +7,27 @@ import ShimCore
 public enum AdminRouter {
     /// Builds the admin router:
     /// - `GET /health`: 200 while the process serves (liveness);
-    /// - `GET /ready`: 200 once the upstream answered at least once, 503 before (readiness);
+    /// - `GET /ready`: 200 once the upstream answered at least once and while the usage log keeps
+    ///   up, 503 with the reason otherwise (readiness);
     /// - `GET /metrics`: Prometheus text format.
     /// - `GET /deprecation`: the live usage dashboard (HTML, refreshing itself).
     /// - `POST /reload`: reads the mappings directory again (as SIGHUP does); 200 with the version, or
     ///   422 with the reason the new set was refused (the old set keeps serving).
+    ///
+    /// Every route is behind ``AdminRequestGuard``: another `Host` than loopback or the configured
+    /// admin host gets 421, a cross-origin state-changing request 403.
     public static func make(
-        metrics: ShimMetrics, readiness: Readiness, liveUsage: LiveUsage, store: MappingStore, logger: Logger
+        metrics: ShimMetrics, readiness: Readiness, liveUsage: LiveUsage, store: MappingStore,
+        requestPolicy: AdminRequestPolicy = .init(adminHost: "127.0.0.1"), logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: AdminRequestGuard(policy: requestPolicy))
         router.get("/health") { _, _ in
             text("ok\n")
         }
         router.get("/ready") { _, _ in
-            readiness.isReady ? text("ready\n") : text("upstream not reached yet\n", status: .serviceUnavailable)
+            guard let reason = readiness.notReadyReason else { return text("ready\n") }
+            return text(reason + "\n", status: .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -3,15 +3,30 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Readiness for `/ready`: the upstream has answered at least once (any HTTP status counts) and the
-/// mappings are loaded (they are, once the shim runs: invalid mappings stop start-up).
+/// Readiness for `/ready`: the upstream has answered at least once (any HTTP status counts), the
+/// usage log (if any) keeps up with the calls, and the mappings are loaded (they are, once the shim
+/// runs: invalid mappings stop start-up).
 public final class Readiness: Sendable {
     private let upstreamReached = Atomic<Bool>(false)
+    private let usageLog: UsageLog?
 
-    public init() {}
+    /// - Parameter usageLog: The usage log whose trouble (records dropped, writes failing or
+    ///   stalled) makes the shim not ready.
+    public init(usageLog: UsageLog? = nil) {
+        self.usageLog = usageLog
+    }
 
     /// Whether the shim is ready to serve.
-    public var isReady: Bool { upstreamReached.load(ordering: .relaxed) }
+    public var isReady: Bool { notReadyReason == nil }
+
+    /// Why the shim is not ready, for the body of a 503; `nil` when it is.
+    public var notReadyReason: String? {
+        guard upstreamWasReached else { return "upstream not reached yet" }
+        return usageLog?.problem
+    }
+
+    /// Whether the upstream has answered at least once.
+    public var upstreamWasReached: Bool { upstreamReached.load(ordering: .relaxed) }
 
     /// Notes that the upstream answered.
     public func markUpstreamReached() {
@@ -31,7 +46,7 @@ struct UpstreamProbe<U: Upstream>: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !readiness.isReady, !Task.isCancelled {
+            while !readiness.upstreamWasReached, !Task.isCancelled {
                 do {
                     _ = try await upstream.exchange(
                         UpstreamRequest(method: .get, target: "/", headers: [.userAgent: Self.userAgent]),

@@ -1,6 +1,9 @@
 public import ShimCore
 
 /// Everything `promo-shim serve` needs, with the defaults an operator gets when omitting an option.
+///
+/// ``validate()`` refuses out-of-range values before anything starts; descriptions redact the
+/// customer-hash key (the service lifecycle logs them at debug level).
 public struct ShimConfiguration: Sendable {
     /// Address of the proxy listener.
     public var host: String = "127.0.0.1"
@@ -43,6 +46,11 @@ public struct ShimConfiguration: Sendable {
     public var deprecation: DeprecationPolicy = .standard
     /// Where the usage log goes; `nil` writes none.
     public var usageLog: UsageLog.Destination?
+    /// Most usage records held in memory while the usage log cannot keep up; past it they are dropped
+    /// and counted.
+    public var usageLogBufferRecords: Int = 10_000
+    /// How long graceful shutdown waits for in-flight calls and the last usage records.
+    public var shutdownTimeout: Duration = .seconds(25)
     /// Key of the customer hash in usage records; `nil` draws a random one per process.
     public var customerHashKey: String?
 

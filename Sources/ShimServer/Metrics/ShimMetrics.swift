@@ -104,3 +104,11 @@ extension ShimMetrics {
         Gauge(label: "promo_shim_mappings_last_reload_success", factory: factory).record(success ? 1 : 0)
     }
 }
+
+extension ShimMetrics {
+    /// Counts usage records dropped while the usage log could not keep up, or not written by the
+    /// shutdown deadline (`promo_shim_usage_records_dropped_total`); a count of 0 shows the series.
+    public func recordUsageRecordsDropped(_ count: Int) {
+        Counter(label: "promo_shim_usage_records_dropped_total", factory: factory).increment(by: count)
+    }
+}

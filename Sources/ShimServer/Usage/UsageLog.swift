@@ -1,21 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Dispatch
+import Foundation
 public import Logging
-import NIOPosix
 public import ServiceLifecycle
 public import ShimCore
 import Synchronization
-import UnixSignals
 
-/// The usage log: one JSON line per legacy call, appended by a background writer in batches.
+/// The usage log: one JSON line per legacy call, written by a writer thread of its own in batches.
 ///
 /// ``append(_:)`` only buffers in memory (one lock, no task switch), so a request never waits on
-/// disk. Every ``flushInterval`` the writer takes the buffer and writes it with one `write(2)` on
-/// NIO's thread pool; on graceful shutdown it writes everything still buffered before returning.
-/// SIGUSR1 reopens the file, so logrotate can move it away.
+/// disk. The buffer is bounded (``capacity`` records): while the destination cannot take more (a
+/// full disk, a pipe nobody reads), records past the bound are dropped and counted
+/// (`promo_shim_usage_records_dropped_total`, a rate-limited error, ``problem`` for `/ready`)
+/// instead of growing memory. A write that stops part-way is resumed where it stopped, never
+/// repeated. On graceful shutdown the writer gets until ``finalFlushTimeout`` (or the group's
+/// cancellation) to write what is left; whatever it could not is counted in ``lostRecords``.
+/// ``requestReopen()`` (SIGUSR1) reopens the file between two lines, so logrotate can move it away.
 public final class UsageLog: Service, Sendable {
     /// Where records go.
     public enum Destination: Sendable, Equatable {
@@ -23,128 +22,271 @@ public final class UsageLog: Service, Sendable {
         case file(String)
     }
 
-    public let destination: Destination
-    /// How often buffered records are written.
+    /// The destination; `nil` when a test supplied its own sink.
+    public let destination: Destination?
+    /// How often buffered records are written, and how often a failed write is tried again.
     public let flushInterval: Duration
+    /// Most records held in memory before new ones are dropped.
+    public var capacity: Int { state.withLock { $0.buffer.capacity } }
+    /// How long the final write may take once shutdown begins.
+    public let finalFlushTimeout: Duration
+
+    private let sink: any UsageSink
     private let logger: Logger
-    private let pending = Mutex<[UsageRecord]>([])
+    private let metrics: ShimMetrics?
+    private let state: Mutex<WriterState>
+    private let wake = DispatchSemaphore(value: 0)
     private let reopenRequested = Atomic<Bool>(false)
-    private let descriptor = Mutex<Int32>(-1)
+    /// Uptime in nanoseconds when the write under way began; 0 when none is.
+    private let writeStartedAt = Atomic<Int64>(0)
+    private let lastDropLogAt = Atomic<Int64>(Int64.min)
+
+    /// How long a single write may take before `/ready` reports it as stalled.
+    static let stallThreshold: Duration = .seconds(1)
+    /// At most one error line per this interval about failing writes, and one about drops.
+    static let errorLogInterval: Duration = .seconds(10)
 
     /// Opens the destination now, so a bad path stops start-up.
-    public init(destination: Destination, flushInterval: Duration = .milliseconds(50), logger: Logger)
-        throws(ConfigurationError)
-    {
+    /// - Parameters:
+    ///   - capacity: Most records held in memory; past it records are dropped and counted.
+    ///   - finalFlushTimeout: How long shutdown waits for the last records to be written.
+    ///   - metrics: Where dropped records are counted.
+    public convenience init(
+        destination: Destination, flushInterval: Duration = .milliseconds(50), capacity: Int = 10_000,
+        finalFlushTimeout: Duration = .seconds(25), metrics: ShimMetrics? = nil, logger: Logger
+    ) throws(ConfigurationError) {
+        self.init(
+            sink: try DescriptorSink(destination), destination: destination, flushInterval: flushInterval,
+            capacity: capacity, finalFlushTimeout: finalFlushTimeout, metrics: metrics, logger: logger
+        )
+    }
+
+    /// A usage log over any sink (tests script failures with one).
+    init(
+        sink: any UsageSink, destination: Destination? = nil, flushInterval: Duration = .milliseconds(50),
+        capacity: Int = 10_000, finalFlushTimeout: Duration = .seconds(25), metrics: ShimMetrics? = nil,
+        logger: Logger
+    ) {
+        self.sink = sink
         self.destination = destination
         self.flushInterval = flushInterval
+        self.finalFlushTimeout = finalFlushTimeout
+        self.metrics = metrics
         self.logger = logger
-        let fd = try Self.open(destination)
-        descriptor.withLock { $0 = fd }
+        self.state = Mutex(WriterState(buffer: UsageBuffer(capacity: capacity)))
+        metrics?.recordUsageRecordsDropped(0)
     }
 
-    deinit {
-        let fd = descriptor.withLock { $0 }
-        if case .file = destination, fd >= 0 { close(fd) }
-    }
-
-    /// Buffers a record for the writer; never blocks on I/O.
+    /// Buffers a record for the writer; never blocks on I/O. A full buffer drops and counts it.
     public func append(_ record: UsageRecord) {
-        pending.withLock { $0.append(record) }
+        let kept = state.withLock { $0.buffer.append(record) }
+        guard !kept else { return }
+        metrics?.recordUsageRecordsDropped(1)
+        logDropIfDue()
     }
 
     /// Asks the writer to reopen the file before its next write (what SIGUSR1 does).
     public func requestReopen() {
         reopenRequested.store(true, ordering: .relaxed)
+        wake.signal()
+    }
+
+    /// Records dropped (buffer full) or not written by the shutdown deadline, since start.
+    public var lostRecords: Int { state.withLock { $0.buffer.dropped + $0.abandoned } }
+
+    /// Why the usage log is not keeping up, for `/ready`; `nil` while it is.
+    public var problem: String? {
+        let (failure, full) = state.withLock { ($0.failure, $0.buffer.isFull) }
+        if let failure { return "usage log cannot be written (\(failure))" }
+        let started = writeStartedAt.load(ordering: .relaxed)
+        if started != 0, Self.uptime() - started > Self.stallThreshold.nanoseconds {
+            return "usage log write stalled"
+        }
+        if full { return "usage records are being dropped: buffer full" }
+        return nil
     }
 
     public func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
-                for await _ in await UnixSignalsSequence(trapping: .sigusr1) {
-                    requestReopen()
-                }
-            }
-            await cancelWhenGracefulShutdown { [self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: flushInterval)
-                    await writePending()
-                }
-            }
-            group.cancelAll()
-        }
-        // Calls that were in flight have finished (the listeners stop first): write what is left.
-        await writePending()
+        startWriter()
+        // Calls in flight finish before this returns: the listeners shut down first.
+        try? await gracefulShutdown()
+        try? await finish()
     }
 
-    /// Writes every buffered record in one batch.
+    /// Starts the writer thread (once).
+    func startWriter() {
+        let start = state.withLock { state in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard start else { return }
+        let thread = Thread { [self] in writerLoop() }
+        thread.name = "promo-shim-usage-log"
+        thread.start()
+    }
+
+    /// Lets the writer write what is left, for up to ``finalFlushTimeout``; then gives up on the
+    /// rest and counts it lost. Cancellation (the service group's own deadline) gives up at once.
+    func finish() async throws {
+        startWriter()
+        state.withLock { $0.finishing = true }
+        wake.signal()
+        let deadline = ContinuousClock.now + finalFlushTimeout
+        defer { abandonIfUnfinished() }
+        while !state.withLock({ $0.done }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private func abandonIfUnfinished() {
+        let lost = state.withLock { state -> Int in
+            guard !state.done else { return 0 }
+            state.done = true
+            let lost = state.buffer.abandon()
+            state.abandoned += lost
+            return lost
+        }
+        wake.signal()
+        guard lost > 0 else { return }
+        metrics?.recordUsageRecordsDropped(lost)
+        logger.error(
+            "usage records not written by the shutdown deadline",
+            metadata: ["usage.records.lost": "\(lost)", "usage.records.dropped": "\(lostRecords - lost)"]
+        )
+    }
+
+    /// The writer thread: writes batches every ``flushInterval``, resumes partial writes, retries
+    /// failures, and returns once shutdown has nothing left for it (or gave up on it).
+    private func writerLoop() {
+        while true {
+            switch writeStep() {
+            case .stop: return
+            case .wrote(let batchDone):
+                if batchDone, !state.withLock({ $0.finishing }) { pause() }
+            case .idle, .failed: pause()
+            }
+        }
+    }
+
+    /// Writes every buffered record now, on the caller's thread (tests, without ``run()``),
+    /// stopping at the first failure.
     func writePending() async {
-        if reopenRequested.exchange(false, ordering: .relaxed) { reopen() }
-        let records = pending.withLock { records in
-            defer { records.removeAll(keepingCapacity: true) }
-            return records
+        precondition(!state.withLock { $0.started }, "the writer thread is running")
+        while case .wrote = writeStep() {}
+    }
+
+    /// What one step of the writer did.
+    private enum Step {
+        case wrote(batchDone: Bool)
+        case failed
+        case idle
+        case stop
+    }
+
+    /// One `write(2)` of what is buffered, from where the last one stopped.
+    private func writeStep() -> Step {
+        if reopenRequested.load(ordering: .relaxed) { reopenIfBetweenLines() }
+        let next = state.withLock { state -> (bytes: [UInt8], offset: Int)? in
+            state.done ? nil : state.buffer.nextWrite()
         }
-        guard !records.isEmpty else { return }
-        var writer = JSONWriter(capacity: records.count * 400)
-        for record in records { record.jsonLine(into: &writer) }
-        let bytes = writer.bytes
-        let fd = descriptor.withLock { $0 }
-        do {
-            // An unstructured task: the write must not be cancelled by shutdown, which is when the
-            // last records are written.
-            try await Task {
-                try await NIOThreadPool.singleton.runIfActive { try Self.writeAll(bytes, to: fd) }
-            }.value
-        } catch {
-            // Keep the records for the next attempt rather than lose them.
-            pending.withLock { $0.insert(contentsOf: records, at: 0) }
-            logger.error("usage log write failed; will retry", metadata: ["usage.records": "\(records.count)", "error": "\(error)"])
+        guard let next else {
+            return state.withLock { state in
+                guard state.finishing || state.done else { return .idle }
+                state.done = true
+                return .stop
+            }
+        }
+        let (bytes, offset) = next
+        writeStartedAt.store(Self.uptime(), ordering: .relaxed)
+        let result = bytes.withUnsafeBytes { buffer -> Result<Int, UsageSinkError> in
+            do throws(UsageSinkError) {
+                return .success(try sink.write(UnsafeRawBufferPointer(rebasing: buffer[offset...])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        writeStartedAt.store(0, ordering: .relaxed)
+        switch result {
+        case .success(let count):
+            let (recovered, batchDone) = state.withLock { state in
+                defer { state.failure = nil }
+                // Given up on at the shutdown deadline while this write was under way.
+                if state.done { return (false, true) }
+                state.buffer.didWrite(count)
+                return (state.failure != nil, state.buffer.batch.isEmpty)
+            }
+            if recovered {
+                logger.notice("usage log writable again", metadata: ["usage.records.dropped": "\(lostRecords)"])
+            }
+            return .wrote(batchDone: batchDone)
+        case .failure(let error):
+            noteFailure(error)
+            return .failed
         }
     }
 
-    private func reopen() {
-        guard case .file = destination else { return }
+    private func pause() {
+        _ = wake.wait(timeout: .now() + .nanoseconds(Int(flushInterval.nanoseconds)))
+    }
+
+    private func noteFailure(_ error: UsageSinkError) {
+        let now = ContinuousClock.now
+        let report = state.withLock { state -> (failures: Int, buffered: Int, dropped: Int)? in
+            state.failure = error.description
+            state.failuresSinceLog += 1
+            if let last = state.lastErrorLogAt, now - last < Self.errorLogInterval { return nil }
+            state.lastErrorLogAt = now
+            defer { state.failuresSinceLog = 0 }
+            return (state.failuresSinceLog, state.buffer.unwrittenRecords, state.buffer.dropped)
+        }
+        guard let report else { return }
+        logger.error(
+            "usage log write failed; records stay buffered up to the bound, then are dropped",
+            metadata: [
+                "error": "\(error)", "usage.write.failures": "\(report.failures)",
+                "usage.records.buffered": "\(report.buffered)", "usage.records.dropped": "\(report.dropped)",
+            ]
+        )
+    }
+
+    private func logDropIfDue() {
+        let now = Self.uptime()
+        let last = lastDropLogAt.load(ordering: .relaxed)
+        guard last == Int64.min || now - last >= Self.errorLogInterval.nanoseconds,
+            lastDropLogAt.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+        else { return }
+        logger.error(
+            "usage records dropped: the usage log cannot keep up",
+            metadata: ["usage.records.dropped": "\(lostRecords)", "usage.buffer.capacity": "\(capacity)"]
+        )
+    }
+
+    private func reopenIfBetweenLines() {
+        // Reopening mid-line would put the rest of a line at the start of the new file.
+        guard state.withLock({ $0.buffer.isAtLineBoundary }) else { return }
+        reopenRequested.store(false, ordering: .relaxed)
         do {
-            let fresh = try Self.open(destination)
-            let old = descriptor.withLock { fd in
-                defer { fd = fresh }
-                return fd
-            }
-            if old >= 0 { close(old) }
+            try sink.reopen()
             logger.notice("usage log reopened")
         } catch {
             logger.error("usage log reopen failed; keeping the old file", metadata: ["error": "\(error)"])
         }
     }
 
-    private static func open(_ destination: Destination) throws(ConfigurationError) -> Int32 {
-        switch destination {
-        case .standardOutput:
-            return STDOUT_FILENO
-        case .file(let path):
-            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-            guard fd >= 0 else {
-                throw ConfigurationError("cannot open usage log '\(path)': \(String(cString: strerror(errno)))")
-            }
-            return fd
-        }
+    private static func uptime() -> Int64 {
+        Int64(bitPattern: DispatchTime.now().uptimeNanoseconds)
     }
+}
 
-    private struct WriteError: Error, CustomStringConvertible {
-        let errno: Int32
-        var description: String { String(cString: strerror(errno)) }
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw WriteError(errno: errno)
-                }
-                offset += written
-            }
-        }
-    }
+/// What the writer thread and the request path share, under one lock.
+private struct WriterState {
+    var buffer: UsageBuffer
+    /// The last write's failure, until a write succeeds.
+    var failure: String?
+    var failuresSinceLog = 0
+    var lastErrorLogAt: ContinuousClock.Instant?
+    var abandoned = 0
+    var started = false
+    var finishing = false
+    var done = false
 }

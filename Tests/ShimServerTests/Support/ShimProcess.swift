@@ -81,7 +81,7 @@ func withShimProcess<Result: Sendable>(
 }
 
 /// Waits until the child has logged both of its listening ports.
-private func announcedPorts(in path: String, of process: Process) async throws -> ShimPorts {
+func announcedPorts(in path: String, of process: Process) async throws -> ShimPorts {
     let deadline = ContinuousClock.now + .seconds(60)
     while ContinuousClock.now < deadline {
         let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""

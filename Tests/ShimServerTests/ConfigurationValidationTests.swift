@@ -1,0 +1,64 @@
+import NIOCore
+import ShimCore
+import ShimServer
+import Testing
+
+/// ``ShimConfiguration/validate()``: every out-of-range value is refused with a message naming the
+/// option, without starting anything.
+@Suite("Configuration validation")
+struct ConfigurationValidationTests {
+    static func configuration(_ change: (inout ShimConfiguration) -> Void = { _ in }) throws -> ShimConfiguration {
+        var configuration = ShimConfiguration(upstream: try UpstreamEndpoint("http://127.0.0.1:1"), mappings: shippedMappings)
+        change(&configuration)
+        return configuration
+    }
+
+    @Test("The defaults, port 0 and the edges of each range are accepted")
+    func accepted() throws {
+        try Self.configuration().validate()
+        try Self.configuration {
+            $0.port = 0
+            $0.adminPort = 65_535
+            $0.maxQueuedUpstreamCalls = 0
+            $0.maxConcurrentUpstreamCalls = 1
+            $0.maxLegacyBodyBytes = 1
+            $0.maxPassthroughBodyBytes = 1
+            $0.timeouts = .init(connect: .milliseconds(1), read: .milliseconds(1), request: .milliseconds(2))
+            $0.coalesceWindow = .milliseconds(1)
+            $0.coalesceMax = 100
+            $0.usageLogBufferRecords = 1
+            $0.shutdownTimeout = .seconds(1)
+        }.validate()
+    }
+
+    typealias Change = @Sendable (inout ShimConfiguration) -> Void
+
+    @Test(
+        "An out-of-range value is refused, naming its option",
+        arguments: [
+            ("--port", { $0.port = 70_000 } as Change),
+            ("--port", { $0.port = -1 } as Change),
+            ("--admin-port", { $0.adminPort = 65_536 } as Change),
+            ("--read-timeout-ms", { $0.timeouts.read = .zero } as Change),
+            ("--connect-timeout-ms", { $0.timeouts.connect = .milliseconds(-5) } as Change),
+            ("--request-timeout-ms", { $0.timeouts.request = .zero } as Change),
+            ("--max-body-bytes", { $0.maxLegacyBodyBytes = 0 } as Change),
+            ("--max-passthrough-body-bytes", { $0.maxPassthroughBodyBytes = -1 } as Change),
+            ("--max-concurrent-upstream", { $0.maxConcurrentUpstreamCalls = 0 } as Change),
+            ("--max-concurrent-passthrough", { $0.maxConcurrentPassthroughCalls = 0 } as Change),
+            ("--upstream-idle-timeout-ms", { $0.timeouts.idle = .zero } as Change),
+            ("--max-queued-upstream", { $0.maxQueuedUpstreamCalls = -1 } as Change),
+            ("--usage-log-buffer-records", { $0.usageLogBufferRecords = 0 } as Change),
+            ("--shutdown-timeout-seconds", { $0.shutdownTimeout = .zero } as Change),
+            ("--coalesce-window-ms", { $0.coalesceWindow = .milliseconds(-1) } as Change),
+            ("--coalesce-window-ms", { $0.coalesceWindow = .seconds(15) } as Change),
+            ("--coalesce-max", { $0.coalesceMax = 0 } as Change),
+            ("--coalesce-max", { $0.coalesceMax = 101 } as Change),
+        ]
+    )
+    func refused(option: String, change: Change) throws {
+        let configuration = try Self.configuration(change)
+        let error = #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        #expect(error?.description.contains(option) == true, "\(error?.description ?? "accepted")")
+    }
+}
