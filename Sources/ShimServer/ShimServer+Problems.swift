@@ -3,11 +3,15 @@ extension ShimServer {
     public enum Problem: Sendable, Equatable, CustomStringConvertible {
         /// Usage records were dropped (buffer full) or not written by the shutdown deadline.
         case usageRecordsLost(Int)
+        /// SIGTERM's drain outlasted the shutdown timeout: calls still upstream were cut (each
+        /// answered "may or may not have been issued" and recorded).
+        case drainCutShort
 
         /// A short text for the log, without any identifier value.
         public var description: String {
             switch self {
             case .usageRecordsLost(let count): "\(count) usage records lost"
+            case .drainCutShort: "drain cut short at the shutdown timeout"
             }
         }
     }
@@ -16,6 +20,7 @@ extension ShimServer {
     public var problems: [Problem] {
         var problems: [Problem] = []
         if let lost = usageLog?.lostRecords, lost > 0 { problems.append(.usageRecordsLost(lost)) }
+        if drainOutcome.wasCutShort { problems.append(.drainCutShort) }
         return problems
     }
 }

@@ -14,6 +14,7 @@ public struct ShimServer: Service {
     private let services: [any Service]
     /// Read by ``problems`` once the shim has stopped.
     let usageLog: UsageLog?
+    let drainOutcome: DrainDeadline.Outcome
 
     /// Assembles the shim; opens the usage log, so a bad path fails here.
     /// - Parameters:
@@ -106,6 +107,7 @@ public struct ShimServer: Service {
             onServerRunning: { channel in await onAdminRunning(channel.localAddress?.port ?? configuration.adminPort) },
             logger: logger
         )
+        let drainOutcome = DrainDeadline.Outcome()
         var services: [any Service] = [UpstreamService(upstream: upstream)]
         if let historyLoader { services.append(historyLoader) }
         if let usageLog { services.append(usageLog) }
@@ -114,13 +116,18 @@ public struct ShimServer: Service {
             UpstreamProbe(upstream: upstream, readiness: readiness, logger: logger),
             MappingReloader(store: store, logger: logger),
             admin,
-            proxy,
+            DrainDeadline(
+                proxy: proxy, upstream: upstream,
+                limit: DrainDeadline.limit(forShutdownTimeout: configuration.shutdownTimeout),
+                outcome: drainOutcome, logger: logger
+            ),
         ]
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
         self.services = services
         self.usageLog = usageLog
+        self.drainOutcome = drainOutcome
     }
 
     /// Runs until graceful shutdown (of the enclosing service group) or cancellation, then drains and stops.

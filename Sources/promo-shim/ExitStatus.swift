@@ -6,6 +6,9 @@ struct ExitStatus: Equatable {
     /// Usage records were lost: dropped while the usage log could not keep up, or not written by
     /// the shutdown deadline.
     static let usageRecordsLost = ExitStatus(code: 3)
+    /// SIGTERM's drain outlasted `--shutdown-timeout-seconds`: calls still upstream were cut, each
+    /// answered "may or may not have been issued" and recorded.
+    static let drainCutShort = ExitStatus(code: 4)
 
     /// The process's exit code.
     let code: Int32
@@ -15,6 +18,7 @@ struct ExitStatus: Equatable {
         guard let first = problems.first else { return nil }
         switch first {
         case .usageRecordsLost: self = .usageRecordsLost
+        case .drainCutShort: self = .drainCutShort
         }
     }
 

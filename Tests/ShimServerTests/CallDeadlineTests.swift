@@ -22,7 +22,7 @@ struct CallDeadlineTests {
     @Test("Queued calls are answered at their own deadline, counted from arrival, not one timeout after another")
     func queuedCallsAnsweredAtTheirDeadline() async throws {
         let upstream = RecordingUpstream { _ in
-            try await Task.sleep(for: .seconds(6))
+            try await Task.sleep(for: .seconds(10))
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
@@ -32,7 +32,7 @@ struct CallDeadlineTests {
             }) { shim in
                 let started = ContinuousClock.now
                 let answers = try await withThrowingTaskGroup(of: (TestResponse, Duration).self) { group in
-                    for _ in 0..<5 {
+                    for _ in 0..<8 {
                         group.addTask {
                             let response = try await issue(shim.proxyURL, query: Self.mobile)
                             return (response, ContinuousClock.now - started)
@@ -41,8 +41,8 @@ struct CallDeadlineTests {
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
                 for (response, elapsed) in answers {
-                    // Today's failure: answers after 1, 2, 3, 4, 5 s, each sent when its turn came.
-                    #expect(elapsed < .milliseconds(3500), "answered after \(elapsed)")
+                    // The old failure: answers after 1, 2, 3, ... 8 s, each sent when its turn came.
+                    #expect(elapsed < .seconds(5), "answered after \(elapsed)")
                     #expect([504].contains(response.status))
                     #expect([[9911], [9916]].contains(response.errorCodes))
                 }

@@ -208,13 +208,15 @@ struct ReliabilityTests {
         }
         // The shim runs as its own process, so its memory is measured apart from the tests'.
         let peakMegabytes = try await upstream.run { base in
-            try await withShimProcess(arguments: ["--upstream", base, "--usage-log", path]) { shim in
+            // The vendor runs in the busy test process: a generous connect timeout keeps this test about
+            // concurrency and memory, not about how fast a loaded process accepts 400 connections.
+            try await withShimProcess(arguments: ["--upstream", base, "--usage-log", path, "--connect-timeout-ms", "10000"]) { shim in
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for index in 0..<calls {
                         group.addTask {
                             try await issue(
                                 shim.proxyURL, query: Self.mobile, headers: [tillAuthorization, ("X-Request-Id", "c-\(index)")]
-                            ).status
+                            ).errorCodes.first ?? 200  // the legacy code of a failure, else 200
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }

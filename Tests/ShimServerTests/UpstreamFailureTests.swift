@@ -69,7 +69,7 @@ struct UpstreamFailureTests {
     @Test("An upstream slower than the request timeout answers 504")
     func timeout() async throws {
         let upstream = RecordingUpstream { _ in
-            try await Task.sleep(for: .seconds(4))
+            try await Task.sleep(for: .seconds(10))
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
@@ -79,7 +79,7 @@ struct UpstreamFailureTests {
                 let response = try await issue(shim.proxyURL, query: Self.mobile)
                 #expect(response.status == 504)
                 #expect(response.errorCodes == [9911])
-                #expect(ContinuousClock.now - started < .milliseconds(3500))
+                #expect(ContinuousClock.now - started < .seconds(7))
             }
         }
     }

@@ -22,6 +22,13 @@ final class CallerPresence: Sendable {
 
     private let state = Mutex(State())
 
+    /// A caller that has already gone.
+    static var gone: CallerPresence {
+        let presence = CallerPresence()
+        presence.markGone()
+        return presence
+    }
+
     /// Whether the caller has gone.
     var isGone: Bool { state.withLock { $0.gone } }
 

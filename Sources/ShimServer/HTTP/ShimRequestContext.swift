@@ -13,6 +13,9 @@ public struct ShimRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
-        self.callerPresence = CallerWatchHandler.registry.presence(of: source.channel)
+        // A watched connection that has already closed is no longer registered: its caller is gone.
+        self.callerPresence =
+            CallerWatchHandler.registry.presence(of: source.channel)
+            ?? (source.channel.isActive ? nil : CallerPresence.gone)
     }
 }

@@ -5,11 +5,12 @@ extension EventLoopConnectionPool {
     /// The pool's rules, without sockets or promises: events in, actions out (the shape of
     /// AsyncHTTPClient's `HTTPConnectionPool.StateMachine`). The shell performs the actions.
     ///
-    /// - A call takes the oldest idle connection that has settled (idle for at least `reuseGrace`,
-    ///   still open, not stale); otherwise it waits and starts a connect of its own.
-    /// - A new connection serves the oldest waiting call at once. A connection whose call ended is
-    ///   handed to a waiting call only once it has settled: an upstream that closes right behind its
-    ///   answer has then been seen closing, and no call is written to a dead connection.
+    /// - A call takes the oldest idle connection that is still open by the kernel's account (an
+    ///   upstream's close that has arrived but not yet been read counts as closed) and not stale;
+    ///   otherwise it waits and starts a connect of its own.
+    /// - A new connection serves the oldest waiting call at once. A connection whose call just ended
+    ///   is handed to a waiting call only once it has settled (idle for `reuseGrace`): an upstream
+    ///   that closes right behind its answer has then been seen closing.
     /// - A waiting call leaves at its deadline (not sent), when its caller goes (not sent), or when a
     ///   connect made for it fails (retried once when it may be).
     /// - Idle connections beyond `maxIdle`, or idle longer than `idleTimeout`, are closed.
@@ -64,16 +65,13 @@ extension EventLoopConnectionPool {
             if isShutDown { return [.fail(waiter.id, .connectFailed)] }
             if now >= waiter.deadline { return [.fail(waiter.id, .notSentInTime)] }
             var actions: [Action] = []
-            if let connection = takeSettledIdle(now: now, isReusable: isReusable, closing: &actions) {
+            if let connection = takeIdle(now: now, settled: false, isReusable: isReusable, closing: &actions) {
                 actions.append(.send(waiter.id, on: connection))
                 return actions
             }
             waiters.append(waiter)
             connectsInFlight += 1
             actions.append(.connect(deadline: waiter.deadline))
-            if let youngest = idle.first {
-                actions.append(.scheduleHandOff(at: youngest.since + reuseGrace))
-            }
             return actions
         }
 
@@ -127,7 +125,7 @@ extension EventLoopConnectionPool {
         mutating func handOffTimerFired(now: NIODeadline, isReusable: (Connection) -> Bool) -> [Action] {
             var actions = failExpiredWaiters(now: now)
             while !waiters.isEmpty,
-                let connection = takeSettledIdle(now: now, isReusable: isReusable, closing: &actions)
+                let connection = takeIdle(now: now, settled: true, isReusable: isReusable, closing: &actions)
             {
                 actions.append(.send(waiters.removeFirst().id, on: connection))
             }
@@ -185,13 +183,13 @@ extension EventLoopConnectionPool {
             return actions
         }
 
-        /// The oldest idle connection that has settled and is still open; stale or closed ones met
-        /// on the way are closed.
-        private mutating func takeSettledIdle(
-            now: NIODeadline, isReusable: (Connection) -> Bool, closing actions: inout [Action]
+        /// The oldest idle connection that is still open (and, when `settled`, idle for at least
+        /// `reuseGrace`); stale or closed ones met on the way are closed.
+        private mutating func takeIdle(
+            now: NIODeadline, settled: Bool, isReusable: (Connection) -> Bool, closing actions: inout [Action]
         ) -> Connection? {
             let staleBefore = now - idleTimeout
-            let settledBefore = now - reuseGrace
+            let settledBefore = settled ? now - reuseGrace : now
             while let oldest = idle.first {
                 if oldest.since <= staleBefore || !isReusable(oldest.connection) {
                     idle.removeFirst()

@@ -23,6 +23,13 @@ public struct EventLoopUpstream: Upstream {
     /// connections, never the translation path's.
     public let streaming: HTTPClientUpstream
     private let pools: Pools?
+    private let shutDown = ShutdownFlag()
+
+    private final class ShutdownFlag: Sendable {
+        private let value = Atomic(false)
+        /// Sets the flag; returns whether it was already set.
+        func set() -> Bool { value.exchange(true, ordering: .relaxed) }
+    }
     private let hostHeader: String
 
     /// One pool per event loop of the group, fixed at creation.
@@ -142,8 +149,10 @@ public struct EventLoopUpstream: Upstream {
         try await streaming.stream(request, logger: logger)
     }
 
-    /// Closes the pooled connections, then shuts AsyncHTTPClient down.
+    /// Closes the pooled connections, then shuts AsyncHTTPClient down. Only the first call does
+    /// anything (the drain deadline and the service that owns the upstream may both call it).
     public func shutdown() async throws {
+        guard !shutDown.set() else { return }
         if let pools {
             for pool in pools.byLoop.values {
                 try? await pool.shutdown().get()

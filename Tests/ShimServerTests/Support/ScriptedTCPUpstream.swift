@@ -95,7 +95,10 @@ final class ScriptedTCPUpstream: Sendable {
                 return false
             case .answer(let text):
                 // The answer and the close leave together, as from a server that closes right
-                // after answering.
+                // after answering: corked, the kernel sends the data and the FIN in one segment,
+                // so the close is already there when the answer is read (no timing involved).
+                let cork = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: 3))  // TCP_CORK
+                try? context.channel.syncOptions?.setOption(cork, value: 1)
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
                 context.close(promise: nil)
                 return false
