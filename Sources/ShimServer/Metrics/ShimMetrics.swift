@@ -54,6 +54,11 @@ public final class ShimMetrics: Sendable {
         legacyCalls.withLock { $0.codes = known }
     }
 
+    /// Counts a legacy call that named the endpoint in a non-canonical spelling (`promo_shim_legacy_path_variants_total`).
+    public func recordLegacyPathVariant() {
+        Counter(label: "promo_shim_legacy_path_variants_total", factory: factory).increment()
+    }
+
     /// Records how long an upstream call took (`call` is `bulk` or `lookup`).
     public func recordUpstreamLatency(_ duration: Duration, call: String) {
         Timer(label: "promo_shim_upstream_duration_seconds", dimensions: [("call", call)], factory: factory)
