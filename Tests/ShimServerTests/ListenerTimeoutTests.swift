@@ -15,12 +15,14 @@ struct ListenerTimeoutTests {
         configuration.idleTimeout = .milliseconds(300)
     }
 
-    static func withShortTimeoutShim(_ body: (ShimPorts) async throws -> Void) async throws {
+    static func withShortTimeoutShim(
+        readTimeouts: Duration = .milliseconds(300), _ body: (ShimPorts) async throws -> Void
+    ) async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
         try await upstream.run { base in
             try await withShim(upstream: base, configure: {
-                $0.requestHeadTimeout = .milliseconds(300)
-                $0.requestBodyTimeout = .milliseconds(300)
+                $0.requestHeadTimeout = readTimeouts
+                $0.requestBodyTimeout = readTimeouts
                 $0.idleTimeout = .seconds(30)
             }, body: body)
         }
@@ -58,16 +60,16 @@ struct ListenerTimeoutTests {
 
     @Test("A body that keeps arriving slowly is not cut off by the body timeout, which measures silence")
     func slowButSteadyBody() async throws {
-        try await Self.withShortTimeoutShim { shim in
+        try await Self.withShortTimeoutShim(readTimeouts: .milliseconds(1500)) { shim in
             let connection = try await RawConnection(port: shim.proxy)
             let body = #"{"programId":469,"promotionId":65777}"#
             try await connection.write(
                 "POST /v2/promotion/issue?\(ShimOverSandboxTests.mobile) HTTP/1.1\r\nHost: shim\r\nAuthorization: \(tillAuthorization.1)\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
             )
-            // Pauses well under the 300 ms timeout; the whole body takes far longer than it.
+            // Pauses of 100 ms, far under the 1.5 s timeout; the whole body takes more than twice as long as it.
             for character in body {
                 try await connection.write(String(character))
-                try await Task.sleep(for: .milliseconds(30))
+                try await Task.sleep(for: .milliseconds(100))
             }
             #expect(await connection.waitFor(#""sideEffects""#), "\(connection.text.prefix(200))")
             #expect(connection.text.hasPrefix("HTTP/1.1 200"))

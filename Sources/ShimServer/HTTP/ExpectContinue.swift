@@ -12,6 +12,7 @@ public import NIOCore
 public enum ExpectContinue {
     /// Outbound event: the shim is about to read the body of the request in progress.
     public struct Requested: Sendable {
+        /// The event; it carries nothing.
         public init() {}
     }
 

@@ -6,6 +6,7 @@ public import NIOCore
 /// request handling) with ``RequestStartObserver`` in front of the decoder and ``RequestReadHandler``
 /// after it, which bound how slowly a caller may send a request and answer `Expect: 100-continue`.
 public struct ProxyHTTP1Channel: ServerChildChannel {
+    /// The connection as Hummingbird's HTTP/1.1 handling sees it.
     public typealias Value = HTTP1Channel.Value
 
     let http1: HTTP1Channel
