@@ -15,9 +15,11 @@ struct ListenerTimeoutTests {
         configuration.idleTimeout = .milliseconds(300)
     }
 
+    /// Runs a shim with short head and body timeouts; returns the requests its upstream received.
+    @discardableResult
     static func withShortTimeoutShim(
         readTimeouts: Duration = .milliseconds(300), _ body: (ShimPorts) async throws -> Void
-    ) async throws {
+    ) async throws -> [RecordedRequest] {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
         try await upstream.run { base in
             try await withShim(upstream: base, configure: {
@@ -26,6 +28,7 @@ struct ListenerTimeoutTests {
                 $0.idleTimeout = .seconds(30)
             }, body: body)
         }
+        return upstream.requests
     }
 
     @Test(
@@ -47,7 +50,7 @@ struct ListenerTimeoutTests {
         arguments: ["/v2/promotion/issue?\(ShimOverSandboxTests.mobile)", "/v2/customers/add"]
     )
     func stalledBody(target: String) async throws {
-        try await Self.withShortTimeoutShim { shim in
+        let sent = try await Self.withShortTimeoutShim { shim in
             let connection = try await RawConnection(port: shim.proxy)
             try await connection.write(
                 "POST \(target) HTTP/1.1\r\nHost: shim\r\nAuthorization: \(tillAuthorization.1)\r\nContent-Length: 37\r\n\r\n{\"progr"
@@ -56,6 +59,8 @@ struct ListenerTimeoutTests {
             #expect(connection.text.hasPrefix("HTTP/1.1 408"), "\(connection.text.prefix(120))")
             await connection.close()
         }
+        // A legacy call cut off is never sent; a passthrough body cut off never reaches the upstream whole.
+        #expect(sent.allSatisfy { $0.body.count < 37 } && !sent.contains { $0.path.hasSuffix("directEarn") })
     }
 
     @Test("A body that keeps arriving slowly is not cut off by the body timeout, which measures silence")
