@@ -38,10 +38,16 @@ public struct UsageSummary: Sendable {
     /// Most distinct customers remembered per client (a long-running dashboard must stay bounded);
     /// beyond it the count is a lower bound.
     public let maxCustomersPerClient: Int
+    /// Most client names kept (callers can invent user names); the calls of later names are counted
+    /// under ``otherClient``.
+    public let maxClients: Int
+    /// The name the calls of clients beyond ``maxClients`` are counted under, as in the metrics.
+    public static let otherClient = "other"
 
-    public init(since: String? = nil, maxCustomersPerClient: Int = .max) {
+    public init(since: String? = nil, maxCustomersPerClient: Int = .max, maxClients: Int = .max) {
         self.since = since
         self.maxCustomersPerClient = maxCustomersPerClient
+        self.maxClients = maxClients
     }
 
     public var totalCalls: Int { callsPerDay.values.reduce(0, +) }
@@ -53,25 +59,39 @@ public struct UsageSummary: Sendable {
         callsPerDay[day, default: 0] += 1
         outcomes[line.outcome, default: 0] += 1
         let failed = line.outcome != "issued" && line.outcome != "warning"
-        if clients[line.client] == nil {
-            clients[line.client] = Client(name: line.client, firstSeen: line.timestamp, lastSeen: line.timestamp)
+        let name = boundedName(line.client)
+        if clients[name] == nil {
+            clients[name] = Client(name: name, firstSeen: line.timestamp, lastSeen: line.timestamp)
         }
-        clients[line.client]!.record(line, day: day, failed: failed, maxCustomers: maxCustomersPerClient)
+        clients[name]!.record(line, day: day, failed: failed, maxCustomers: maxCustomersPerClient)
     }
 
-    /// Adds everything another summary counted (e.g. a usage log read beside live traffic).
+    /// `name` while it is known or there is room for it, else ``otherClient``.
+    private func boundedName(_ name: String) -> String {
+        if clients[name] != nil { return name }
+        let named = clients.count - (clients[Self.otherClient] == nil ? 0 : 1)
+        return named < maxClients ? name : Self.otherClient
+    }
+
+    /// Adds everything another summary counted (e.g. a usage log read beside live traffic), within
+    /// this summary's bounds: the busiest clients keep their names, the rest go to ``otherClient``.
     public mutating func merge(_ other: UsageSummary) {
         for (day, calls) in other.callsPerDay { callsPerDay[day, default: 0] += calls }
         for (outcome, calls) in other.outcomes { outcomes[outcome, default: 0] += calls }
         skippedLines += other.skippedLines
-        for (name, client) in other.clients {
+        for client in other.clientsByCalls {
+            let name = client.name == Self.otherClient ? client.name : boundedName(client.name)
             guard var mine = clients[name] else {
-                clients[name] = client
+                var adopted = client
+                adopted.name = name
+                adopted.customers = []
+                adopted.addCustomers(client.customers, maxCustomers: maxCustomersPerClient)
+                clients[name] = adopted
                 continue
             }
             mine.calls += client.calls
             mine.failures += client.failures
-            mine.customers.formUnion(client.customers)
+            mine.addCustomers(client.customers, maxCustomers: maxCustomersPerClient)
             mine.firstSeen = min(mine.firstSeen, client.firstSeen)
             mine.lastSeen = max(mine.lastSeen, client.lastSeen)
             mine.programs.merge(client.programs, uniquingKeysWith: +)
@@ -97,6 +117,16 @@ public struct UsageSummary: Sendable {
 }
 
 extension UsageSummary.Client {
+    fileprivate mutating func addCustomers(_ more: Set<String>, maxCustomers: Int) {
+        guard customers.count + more.count > maxCustomers else {
+            customers.formUnion(more)
+            return
+        }
+        for customer in more where customers.count < maxCustomers {
+            customers.insert(customer)
+        }
+    }
+
     fileprivate mutating func record(_ line: UsageLine, day: String, failed: Bool, maxCustomers: Int) {
         calls += 1
         if failed { failures += 1 }

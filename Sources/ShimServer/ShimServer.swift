@@ -1,6 +1,7 @@
 public import Logging
 public import ServiceLifecycle
 import Hummingbird
+import HummingbirdCore
 import ShimCore
 
 /// The assembled shim: the proxy listener, the admin listener, the usage log and the upstream
@@ -93,7 +94,15 @@ public struct ShimServer: Service {
         )
         let proxy = Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [CallerWatchHandler()])),
+            server: HTTPServerBuilder { responder in
+                ProxyHTTP1Channel(
+                    responder: responder,
+                    headTimeout: configuration.requestHeadTimeout,
+                    bodyTimeout: configuration.requestBodyTimeout,
+                    idleTimeout: configuration.idleTimeout,
+                    additionalChannelHandlers: [CallerWatchHandler()]
+                )
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in await onProxyRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

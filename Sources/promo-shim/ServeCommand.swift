@@ -53,6 +53,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Upstream read timeout in ms: longest silence while waiting for response bytes (env SHIM_READ_TIMEOUT_MS; default 10000).")
     var readTimeoutMs: Int?
 
+    @Option(help: "Longest time from a request's first byte to the end of its head, in ms; 408 beyond (env SHIM_REQUEST_HEAD_TIMEOUT_MS; default 10000).")
+    var requestHeadTimeoutMs: Int?
+
+    @Option(help: "Longest silence while a request body is read, in ms; 408 beyond (env SHIM_REQUEST_BODY_TIMEOUT_MS; default 10000).")
+    var requestBodyTimeoutMs: Int?
+
+    @Option(help: "How long an idle keep-alive connection is kept, in ms (env SHIM_IDLE_TIMEOUT_MS; default 60000).")
+    var idleTimeoutMs: Int?
+
     @Option(help: "Largest passthrough request body in bytes (env SHIM_MAX_PASSTHROUGH_BODY_BYTES; default 10485760).")
     var maxPassthroughBodyBytes: Int?
 
@@ -140,6 +149,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.timeouts.read = .milliseconds(
             Int64(try environment.int(readTimeoutMs, "SHIM_READ_TIMEOUT_MS", default: 10000))
         )
+        configuration.requestHeadTimeout = .milliseconds(
+            try environment.int(requestHeadTimeoutMs, "SHIM_REQUEST_HEAD_TIMEOUT_MS", default: 10000)
+        )
+        configuration.requestBodyTimeout = .milliseconds(
+            try environment.int(requestBodyTimeoutMs, "SHIM_REQUEST_BODY_TIMEOUT_MS", default: 10000)
+        )
+        configuration.idleTimeout = .milliseconds(try environment.int(idleTimeoutMs, "SHIM_IDLE_TIMEOUT_MS", default: 60000))
         configuration.maxPassthroughBodyBytes = try environment.int(
             maxPassthroughBodyBytes, "SHIM_MAX_PASSTHROUGH_BODY_BYTES", default: configuration.maxPassthroughBodyBytes
         )

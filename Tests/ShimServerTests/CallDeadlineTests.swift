@@ -57,7 +57,9 @@ struct CallDeadlineTests {
         let path = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let upstream = RecordingUpstream { request in
-            if request.query?.contains("911111111111") == true { try await Task.sleep(for: .milliseconds(1500)) }
+            if String(decoding: request.body, as: UTF8.self).contains("911111111111") {
+                try await Task.sleep(for: .milliseconds(1500))
+            }
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in

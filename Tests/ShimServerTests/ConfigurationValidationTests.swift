@@ -28,6 +28,9 @@ struct ConfigurationValidationTests {
             $0.coalesceMax = 100
             $0.usageLogBufferRecords = 1
             $0.shutdownTimeout = .seconds(1)
+            $0.requestHeadTimeout = .milliseconds(1)
+            $0.requestBodyTimeout = .milliseconds(1)
+            $0.idleTimeout = .milliseconds(1)
         }.validate()
     }
 
@@ -47,6 +50,9 @@ struct ConfigurationValidationTests {
             ("--max-concurrent-upstream", { $0.maxConcurrentUpstreamCalls = 0 } as Change),
             ("--max-concurrent-passthrough", { $0.maxConcurrentPassthroughCalls = 0 } as Change),
             ("--upstream-idle-timeout-ms", { $0.timeouts.idle = .zero } as Change),
+            ("--request-head-timeout-ms", { $0.requestHeadTimeout = .zero } as Change),
+            ("--request-body-timeout-ms", { $0.requestBodyTimeout = .milliseconds(-1) } as Change),
+            ("--idle-timeout-ms", { $0.idleTimeout = .zero } as Change),
             ("--max-queued-upstream", { $0.maxQueuedUpstreamCalls = -1 } as Change),
             ("--usage-log-buffer-records", { $0.usageLogBufferRecords = 0 } as Change),
             ("--shutdown-timeout-seconds", { $0.shutdownTimeout = .zero } as Change),

@@ -1,5 +1,5 @@
 public import ShimCore
-import ShimReport
+public import ShimReport
 import Foundation
 import Logging
 import NIOPosix
@@ -7,13 +7,29 @@ import ServiceLifecycle
 import Synchronization
 
 /// The usage summary since start (plus the usage log file's earlier records, when there is one),
-/// kept in memory for the live `/deprecation` dashboard.
+/// kept in memory for the live `/deprecation` dashboard. Bounded like the metrics: at most
+/// ``ShimMetrics/maxClients`` client names (later ones count as `other`) and
+/// ``maxCustomersPerClient`` distinct customers per client, live or read from the log.
 public final class LiveUsage: Sendable {
     /// Distinct customers remembered per client on the dashboard: bounds its memory on a long run.
     public static let maxCustomersPerClient = 100_000
-    private let summary = Mutex(UsageSummary(maxCustomersPerClient: LiveUsage.maxCustomersPerClient))
+    private let summary: Mutex<UsageSummary>
+    private let maxClients: Int
+    private let maxCustomersPerClient: Int
 
-    public init() {}
+    /// - Parameters:
+    ///   - maxClients: Client names kept.
+    ///   - maxCustomersPerClient: Distinct customers remembered per client.
+    public init(maxClients: Int = ShimMetrics.maxClients, maxCustomersPerClient: Int = LiveUsage.maxCustomersPerClient) {
+        self.maxClients = maxClients
+        self.maxCustomersPerClient = maxCustomersPerClient
+        summary = Mutex(UsageSummary(maxCustomersPerClient: maxCustomersPerClient, maxClients: maxClients))
+    }
+
+    /// What the dashboard shows now.
+    public func snapshot() -> UsageSummary {
+        summary.withLock { $0 }
+    }
 
     /// Adds a served call.
     public func add(_ record: UsageRecord) {
@@ -30,7 +46,7 @@ public final class LiveUsage: Sendable {
 
     /// Adds the records an existing usage log held before `byteCount` (read off the request path, then merged).
     public func load(usageLog path: String, upTo byteCount: Int) throws {
-        var loaded = UsageSummary()
+        var loaded = UsageSummary(maxCustomersPerClient: maxCustomersPerClient, maxClients: maxClients)
         try UsageLogReader.read(path, upTo: byteCount, into: &loaded)
         summary.withLock { $0.merge(loaded) }
     }

@@ -14,6 +14,9 @@ extension ShimConfiguration {
         try Self.check(timeouts.request, "--request-timeout-ms (SHIM_REQUEST_TIMEOUT_MS)")
         try Self.check(timeouts.read, "--read-timeout-ms (SHIM_READ_TIMEOUT_MS)")
         try Self.check(timeouts.idle, "--upstream-idle-timeout-ms (SHIM_UPSTREAM_IDLE_TIMEOUT_MS)")
+        try Self.check(TimeAmount(requestHeadTimeout), "--request-head-timeout-ms (SHIM_REQUEST_HEAD_TIMEOUT_MS)")
+        try Self.check(TimeAmount(requestBodyTimeout), "--request-body-timeout-ms (SHIM_REQUEST_BODY_TIMEOUT_MS)")
+        try Self.check(TimeAmount(idleTimeout), "--idle-timeout-ms (SHIM_IDLE_TIMEOUT_MS)")
         try Self.check(maxConcurrentUpstreamCalls, atLeast: 1, "--max-concurrent-upstream (SHIM_MAX_CONCURRENT_UPSTREAM)")
         try Self.check(
             maxConcurrentPassthroughCalls, atLeast: 1, "--max-concurrent-passthrough (SHIM_MAX_CONCURRENT_PASSTHROUGH)"

@@ -34,6 +34,12 @@ public struct ShimConfiguration: Sendable {
     /// Most calls waiting for an upstream slot (for each of the two bounds); beyond, a fast 503 with
     /// `Retry-After`.
     public var maxQueuedUpstreamCalls: Int = 2048
+    /// Longest time from a request's first byte to the end of its head; beyond, 408 and the connection is closed.
+    public var requestHeadTimeout: Duration = .seconds(10)
+    /// Longest silence while a request body is read; beyond, 408 (when no answer has started) and close.
+    public var requestBodyTimeout: Duration = .seconds(10)
+    /// How long a keep-alive connection may wait for its next request before it is closed.
+    public var idleTimeout: Duration = .seconds(60)
     /// Largest passthrough request body (413 beyond).
     public var maxPassthroughBodyBytes: Int = 10 << 20
     /// Verify an https upstream's certificate; turning it off is for test vendors only.

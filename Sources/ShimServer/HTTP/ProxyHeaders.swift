@@ -3,10 +3,11 @@ public import HTTPTypes
 /// Header rules of a proxy (RFC 9110 §7.6.1): hop-by-hop headers never cross the shim, in either
 /// direction, and the upstream's `Host` comes from configuration, never from the caller.
 public enum ProxyHeaders {
-    /// Hop-by-hop headers, plus `Host` and `Content-Length` which the client sets for the upstream.
+    /// Hop-by-hop headers, plus `Host` and `Content-Length` which the client sets for the upstream,
+    /// and `Expect`, which the shim answers itself (`100 Continue`) for the hop it owns.
     static let alwaysRemoved: Set<String> = [
         "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection",
-        "proxy-authenticate", "proxy-authorization", "host", "content-length",
+        "proxy-authenticate", "proxy-authorization", "host", "content-length", "expect",
     ]
 
     /// The headers to send upstream for a passthrough request: all but hop-by-hop ones, with

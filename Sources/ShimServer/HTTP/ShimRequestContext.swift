@@ -1,5 +1,5 @@
 public import Hummingbird
-import NIOCore
+public import NIOCore
 
 /// The request context of the proxy listener: Hummingbird's core storage plus the peer address,
 /// which the usage log and `X-Forwarded-For` need.
@@ -9,6 +9,8 @@ public struct ShimRequestContext: RequestContext {
     public let remoteAddress: String?
     /// Whether the caller is still connected; `nil` where the listener does not watch.
     let callerPresence: CallerPresence?
+    /// The caller's connection, for the interim `100 Continue` (``ExpectContinue``).
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -17,5 +19,6 @@ public struct ShimRequestContext: RequestContext {
         self.callerPresence =
             CallerWatchHandler.registry.presence(of: source.channel)
             ?? (source.channel.isActive ? nil : CallerPresence.gone)
+        self.channel = source.channel
     }
 }

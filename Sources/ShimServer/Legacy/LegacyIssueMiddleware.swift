@@ -11,7 +11,7 @@ import ShimCore
 public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
     public typealias Context = ShimRequestContext
 
-    /// The legacy endpoint's path.
+    /// The legacy endpoint's canonical path; other spellings of it match too (``PathNormalizer``).
     public static var path: String { "/v2/promotion/issue" }
 
     public let handler: LegacyIssueHandler<U>
@@ -38,8 +38,15 @@ public struct LegacyIssueMiddleware<U: Upstream>: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard request.method == .post, request.uri.path == Self.path else {
+        guard request.method == .post else {
             return try await next(request, context)
+        }
+        // Every spelling a normalising vendor would read as the legacy endpoint is a legacy call,
+        // so no caller escapes translation, the usage log or the deprecation headers.
+        switch PathNormalizer.match(request.uri.path, canonical: Self.path) {
+        case .other: return try await next(request, context)
+        case .variant: metrics.recordLegacyPathVariant()
+        case .canonical: break
         }
         let arrived = Date()
         let arrivedDeadline = NIODeadline.now()

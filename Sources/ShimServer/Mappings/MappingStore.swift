@@ -28,6 +28,7 @@ public final class MappingStore: Sendable {
         self.state = Mutex(Compiled(mappings))
         self.metrics = metrics
         metrics?.recordMappingsLoaded(version: mappings.version, previous: nil)
+        metrics?.useCodeLabels(for: mappings.codes)
     }
 
     /// The set in force now.
@@ -47,6 +48,7 @@ public final class MappingStore: Sendable {
                 return current.mappings.version
             }
             metrics?.recordMappingsLoaded(version: fresh.mappings.version, previous: previous)
+            metrics?.useCodeLabels(for: fresh.mappings.codes)
             metrics?.recordMappingsReload(success: true)
             logger.notice("mappings reloaded", metadata: ["mappings.version": "\(fresh.mappings.version)", "mappings.previous": "\(previous)"])
             return .success(fresh.mappings.version)

@@ -9,7 +9,7 @@ public final class ShimMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     private let inFlight: Meter
-    private let knownClients = Mutex<Set<String>>([])
+    private let legacyCalls = Mutex(LegacyCallLabels())
 
     /// Distinct client label values kept; callers can invent user names, the label set must stay bounded.
     public static let maxClients = 200
@@ -26,15 +26,37 @@ public final class ShimMetrics: Sendable {
         self.inFlight = Meter(label: "promo_shim_in_flight_requests", factory: factory)
     }
 
-    /// Counts a legacy call by client, outcome and code (`none` when the answer had no code).
+    /// Counts a legacy call by client, outcome and code (`none` when the answer had no code, `other`
+    /// for a code the mapping tables do not know, see ``useCodeLabels(for:)``).
     public func recordLegacyCall(client: String, outcome: CallOutcome, codes: [Int]) {
-        let client = boundedClient(client)
-        let code = codes.first.map(String.init) ?? "none"
-        Counter(
-            label: "promo_shim_legacy_calls_total",
-            dimensions: [("client", client), ("outcome", outcome.rawValue), ("code", code)],
-            factory: factory
-        ).increment()
+        let counter = legacyCalls.withLock { labels in
+            let key = LegacyCallLabels.Key(
+                client: labels.boundedClient(client), outcome: outcome.rawValue, code: labels.boundedCode(codes.first)
+            )
+            if let counter = labels.counters[key] { return counter }
+            let counter = Counter(
+                label: "promo_shim_legacy_calls_total",
+                dimensions: [("client", key.client), ("outcome", key.outcome), ("code", key.code)],
+                factory: factory
+            )
+            if labels.counters.count < LegacyCallLabels.maxCachedCounters { labels.counters[key] = counter }
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Sets the codes the `code` label of ``recordLegacyCall(client:outcome:codes:)`` may take: every
+    /// code of the table (bulk entity codes, the legacy codes they map to, the shim's own codes).
+    public func useCodeLabels(for table: CodeTable) {
+        var known = Set(table.entity.keys)
+        known.formUnion(table.entity.values.map(\.legacyCode))
+        known.formUnion(table.local.values.map(\.code))
+        legacyCalls.withLock { $0.codes = known }
+    }
+
+    /// Counts a legacy call that named the endpoint in a non-canonical spelling (`promo_shim_legacy_path_variants_total`).
+    public func recordLegacyPathVariant() {
+        Counter(label: "promo_shim_legacy_path_variants_total", factory: factory).increment()
     }
 
     /// Records how long an upstream call took (`call` is `bulk` or `lookup`).
@@ -64,13 +86,34 @@ public final class ShimMetrics: Sendable {
         registry.emitToBuffer()
     }
 
-    private func boundedClient(_ client: String) -> String {
-        knownClients.withLock { known in
-            if known.contains(client) { return client }
-            guard known.count < Self.maxClients else { return "other" }
-            known.insert(client)
-            return client
-        }
+}
+
+/// The label values `promo_shim_legacy_calls_total` has seen, and its counter per label set (made
+/// once, not through the factory on every call). Every label comes from a bounded set.
+private struct LegacyCallLabels {
+    struct Key: Hashable {
+        var client: String
+        var outcome: String
+        var code: String
+    }
+
+    /// Counters kept; the label sets are bounded already, this only caps what reloads can add.
+    static let maxCachedCounters = 8192
+
+    var clients: Set<String> = []
+    var codes: Set<Int> = []
+    var counters: [Key: CoreMetrics.Counter] = [:]
+
+    mutating func boundedClient(_ client: String) -> String {
+        if clients.contains(client) { return client }
+        guard clients.count < ShimMetrics.maxClients else { return "other" }
+        clients.insert(client)
+        return client
+    }
+
+    func boundedCode(_ code: Int?) -> String {
+        guard let code else { return "none" }
+        return codes.contains(code) ? String(code) : "other"
     }
 }
 

@@ -1,5 +1,5 @@
 import Logging
-public import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// Runs the proxy listener and, once graceful shutdown has begun, bounds its drain: when calls are

@@ -29,6 +29,7 @@ struct ShimProcess {
 }
 
 /// Runs `promo-shim serve` for the duration of `body`, then SIGTERMs it and expects exit status 0.
+/// `environment` is added to the test's own environment for the child.
 ///
 /// The child binds port 0 and the ports it announces on stderr are used, so no other test's
 /// listener can ever take a port meant for it. Its exit is awaited through `terminationHandler`
@@ -36,6 +37,7 @@ struct ShimProcess {
 /// and a child that does not stop in time is killed and reported.
 func withShimProcess<Result: Sendable>(
     arguments: [String],
+    environment: [String: String] = [:],
     body: (ShimProcess) async throws -> Result
 ) async throws -> Result {
     let stderrPath = FileManager.default.temporaryDirectory
@@ -51,6 +53,9 @@ func withShimProcess<Result: Sendable>(
     process.executableURL = ShimProcess.executable
     process.arguments =
         ["serve", "--port", "0", "--admin-port", "0", "--log-level", "notice", "--mappings", mappings] + arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = stderr
     let exit = ProcessExit()

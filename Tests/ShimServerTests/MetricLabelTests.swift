@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import NIOHTTP1
+import ShimServer
+import Synchronization
+import Testing
+
+/// Metric labels come from bounded sets, whatever the vendor or the callers send.
+@Suite("Metric label bounds", .timeLimit(.minutes(2)))
+struct MetricLabelTests {
+    @Test("The code label of legacy calls is one of the mapped codes, else `other`")
+    func codeLabelBounded() async throws {
+        let codes = Mutex(70_000)
+        let upstream = RecordingUpstream { _ in
+            let code = codes.withLock { code in
+                defer { code += 1 }
+                return code
+            }
+            return RecordingUpstream.json(
+                #"{"response":[{"errors":[{"code":\#(code),"message":"invented"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#
+            )
+        }
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                for _ in 0..<30 {
+                    _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+                }
+                // A mapped entity code and a local code keep their own label.
+                _ = try await issue(shim.proxyURL, query: "identifierName=mobile")
+                let text = try await send(.GET, "\(shim.adminURL)/metrics").text
+                let series = text.split(separator: "\n").filter { $0.hasPrefix("promo_shim_legacy_calls_total{") }
+                #expect(!text.contains(#"code="70005""#))
+                #expect(text.contains(#"promo_shim_legacy_calls_total{client="till",outcome="error",code="other"} 30"#))
+                #expect(text.contains(#"code="11013""#))
+                #expect(series.count == 2, "\(series)")
+            }
+        }
+    }
+}

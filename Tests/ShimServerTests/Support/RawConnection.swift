@@ -1,0 +1,79 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A raw TCP connection to a loopback port that writes bytes when told and reads what arrives, for
+/// behaviour that lives between the bytes of one request (interim responses, half-sent heads, stalls).
+///
+/// Every wait has a generous upper bound: a test asserts that something happens within it, never
+/// how long it took.
+final class RawConnection: Sendable {
+    private let channel: any Channel
+    private let state: Collector
+
+    /// Connects to `127.0.0.1:port`.
+    init(port: Int) async throws {
+        let state = Collector()
+        self.state = state
+        self.channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(state) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+    }
+
+    /// Everything received so far.
+    var text: String { state.received.withLock { $0 } }
+
+    /// Whether the peer has closed the connection.
+    var isClosed: Bool { state.closed.withLock { $0 } }
+
+    /// Writes `text` as it is.
+    func write(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Waits until the received text contains `marker` (true), or `limit` passes (false).
+    func waitFor(_ marker: String, within limit: Duration = .seconds(5)) async -> Bool {
+        await poll(within: limit) { self.text.contains(marker) }
+    }
+
+    /// Waits until the peer closes (true), or `limit` passes (false).
+    func waitForClose(within limit: Duration = .seconds(5)) async -> Bool {
+        await poll(within: limit) { self.isClosed }
+    }
+
+    /// Closes the connection.
+    func close() async {
+        try? await channel.close()
+    }
+
+    private func poll(within limit: Duration, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    /// Collects the bytes that arrive and notes the close.
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received = Mutex("")
+        let closed = Mutex(false)
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            received.withLock { $0 += String(buffer: buffer) }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            closed.withLock { $0 = true }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+    }
+}
