@@ -89,7 +89,7 @@ struct ListenerTimeoutTests {
             try await withShim(upstream: base, configure: Self.shortTimeouts) { shim in
                 let used = try await RawConnection(port: shim.proxy)
                 try await used.write("GET /v2/other HTTP/1.1\r\nHost: shim\r\n\r\n")
-                #expect(await used.waitFor("HTTP/1.1 200"))
+                #expect(await used.waitFor("HTTP/1.1 200"), "\(used.text.prefix(300)) closed=\(used.isClosed)")
                 #expect(await used.waitForClose(), "keep-alive connection still open after 5 s")
                 #expect(!used.text.contains("408"))
                 let silent = try await RawConnection(port: shim.proxy)
