@@ -9,6 +9,11 @@ public final class ShimMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     private let inFlight: Meter
+    /// Handles made once: the label sets of these metrics are fixed, so no call goes through the
+    /// factory (profiles showed per-call handle creation on the request path).
+    private let upstreamTimers: [String: CoreMetrics.Timer]
+    private let passthroughCounters: [CoreMetrics.Counter]
+    private let pathVariants: CoreMetrics.Counter
     private let legacyCalls = Mutex(LegacyCallLabels())
 
     /// Distinct client label values kept; callers can invent user names, the label set must stay bounded.
@@ -24,7 +29,22 @@ public final class ShimMetrics: Sendable {
         ]
         self.factory = factory
         self.inFlight = Meter(label: "promo_shim_in_flight_requests", factory: factory)
+        var timers: [String: Timer] = [:]
+        for call in Self.upstreamCalls {
+            timers[call] = Timer(label: "promo_shim_upstream_duration_seconds", dimensions: [("call", call)], factory: factory)
+        }
+        self.upstreamTimers = timers
+        self.passthroughCounters = (1...5).map { statusClass in
+            Counter(
+                label: "promo_shim_passthrough_requests_total", dimensions: [("status_class", "\(statusClass)xx")],
+                factory: factory
+            )
+        }
+        self.pathVariants = Counter(label: "promo_shim_legacy_path_variants_total", factory: factory)
     }
+
+    /// The `call` label values of `promo_shim_upstream_duration_seconds`.
+    static let upstreamCalls = ["bulk", "lookup", "legacy"]
 
     /// Counts a legacy call by client, outcome and code (`none` when the answer had no code, `other`
     /// for a code the mapping tables do not know, see ``useCodeLabels(for:)``).
@@ -56,22 +76,20 @@ public final class ShimMetrics: Sendable {
 
     /// Counts a legacy call that named the endpoint in a non-canonical spelling (`promo_shim_legacy_path_variants_total`).
     public func recordLegacyPathVariant() {
-        Counter(label: "promo_shim_legacy_path_variants_total", factory: factory).increment()
+        pathVariants.increment()
     }
 
     /// Records how long an upstream call took (`call` is `bulk` or `lookup`).
     public func recordUpstreamLatency(_ duration: Duration, call: String) {
-        Timer(label: "promo_shim_upstream_duration_seconds", dimensions: [("call", call)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+        let timer =
+            upstreamTimers[call]
+            ?? Timer(label: "promo_shim_upstream_duration_seconds", dimensions: [("call", call)], factory: factory)
+        timer.recordNanoseconds(duration.nanoseconds)
     }
 
     /// Counts a passthrough request by status class (`2xx` ... `5xx`).
     public func recordPassthrough(status: Int) {
-        Counter(
-            label: "promo_shim_passthrough_requests_total",
-            dimensions: [("status_class", "\(status / 100)xx")],
-            factory: factory
-        ).increment()
+        passthroughCounters[min(max(status / 100, 1), 5) - 1].increment()
     }
 
     /// Tracks a request in flight for the duration of `body`.
