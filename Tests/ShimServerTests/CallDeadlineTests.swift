@@ -133,3 +133,34 @@ struct CallDeadlineTests {
         }
     }
 }
+
+/// The production shape: an https vendor, where passthrough and translation go through
+/// AsyncHTTPClient.
+@Suite("Passthrough streams and translated calls over https", .timeLimit(.minutes(2)))
+struct HTTPSPassthroughIsolationTests {
+    @Test("Passthrough answers still streaming to their callers never make a translated call wait or lie")
+    func streamsDoNotHoldTheTranslationPath() async throws {
+        let upstream = TLSUpstream()
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.verifyUpstreamCertificates = false
+                $0.maxConcurrentUpstreamCalls = 2
+                $0.maxConcurrentPassthroughCalls = 2
+            }) { shim in
+                // Two downloads that never end hold every passthrough connection.
+                var downloads: [RawConnection] = []
+                for _ in 0..<2 {
+                    let download = try await RawConnection(port: shim.proxy)
+                    try await download.write("GET /drip HTTP/1.1\r\nHost: shim\r\n\r\n")
+                    #expect(await download.waitFor("HTTP/1.1 200"), "\(download.text.prefix(200))")
+                    downloads.append(download)
+                }
+                for _ in 0..<3 {
+                    let response = try await issue(shim.proxyURL, query: UpstreamFailureTests.mobile)
+                    #expect(response.status == 200, "\(response.text)")
+                }
+                for download in downloads { await download.close() }
+            }
+        }
+    }
+}

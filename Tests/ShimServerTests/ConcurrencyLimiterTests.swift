@@ -51,8 +51,9 @@ struct ConcurrencyLimiterTests {
         #expect(machine.acquire() == .wait(Machine.WaiterID(raw: 2)))
     }
 
-    @Test("A queued call gives up at its deadline and is never run")
-    func deadline() async throws {
+    /// Runs `body` while the only slot of a one-slot limiter is held, then frees it and checks the
+    /// slot is whole again.
+    static func withHeldSlot(_ body: (ConcurrencyLimiter) async -> Void) async {
         let limiter = ConcurrencyLimiter(maxConcurrent: 1, maxQueued: 4)
         let (holding, hold) = AsyncStream<Void>.makeStream()
         let (started, start) = AsyncStream<Void>.makeStream()
@@ -63,30 +64,26 @@ struct ConcurrencyLimiterTests {
             }
         }
         for await _ in started { break }
-        let ranLate = await limiter.run(deadline: .now() + .milliseconds(100)) { true }
-        #expect(ranLate == .failure(.deadlinePassed))
+        await body(limiter)
         hold.finish()
         _ = await holder.value
         #expect(await limiter.run { true } == .success(true))
     }
 
-    @Test("A queued call whose task is cancelled leaves the queue and is never run")
-    func cancellation() async throws {
-        let limiter = ConcurrencyLimiter(maxConcurrent: 1, maxQueued: 4)
-        let (holding, hold) = AsyncStream<Void>.makeStream()
-        let (started, start) = AsyncStream<Void>.makeStream()
-        let holder = Task {
-            await limiter.run {
-                start.yield()
-                for await _ in holding {}
-            }
+    @Test("A queued call gives up at its deadline and is never run")
+    func deadline() async {
+        await Self.withHeldSlot { limiter in
+            let ranLate = await limiter.run(deadline: .now() + .milliseconds(100)) { true }
+            #expect(ranLate == .failure(.deadlinePassed))
         }
-        for await _ in started { break }
-        let waiting = Task { await limiter.run { true } }
-        waiting.cancel()
-        #expect(await waiting.value == .failure(.cancelled))
-        hold.finish()
-        _ = await holder.value
-        #expect(await limiter.run { true } == .success(true))
+    }
+
+    @Test("A queued call whose task is cancelled leaves the queue and is never run")
+    func cancellation() async {
+        await Self.withHeldSlot { limiter in
+            let waiting = Task { await limiter.run { true } }
+            waiting.cancel()
+            #expect(await waiting.value == .failure(.cancelled))
+        }
     }
 }

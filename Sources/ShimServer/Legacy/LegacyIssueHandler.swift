@@ -55,7 +55,7 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         case .success(let bytes): body = bytes
         case .failure(let failure): return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: failure, codes: codes)))
         }
-        let call = LegacyIssueCall(query: QueryString.parse(request.uri.query ?? ""), body: body)
+        let call = LegacyIssueCall(query: QueryString.parse(Substring(request.uri.query ?? "")), body: body)
         let issue: ValidatedIssue
         switch compiled.validator.validate(call) {
         case .success(let validated): issue = validated

@@ -1,0 +1,102 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// An https upstream on a free loopback port, with a certificate made at test time: `/drip` answers
+/// a chunked body that never ends (a chunk every 100 ms, like a long download), every POST the
+/// documented bulk success, anything else 200.
+final class TLSUpstream: Sendable {
+    /// A self-signed certificate and key for `localhost`, made by openssl in a fresh directory.
+    static func makeCertificate() throws -> (certificate: NIOSSLCertificate, key: NIOSSLPrivateKey) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        return (
+            try NIOSSLCertificate(file: directory + "/cert.pem", format: .pem),
+            try NIOSSLPrivateKey(file: directory + "/key.pem", format: .pem)
+        )
+    }
+
+    /// Runs the upstream for the duration of `body`, handing it the base URL (`https://127.0.0.1:PORT`).
+    func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
+        let (certificate, key) = try Self.makeCertificate()
+        let context = try NIOSSLContext(
+            configuration: .makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
+        )
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(Handler())
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        do {
+            let result = try await body("https://127.0.0.1:\(server.localAddress!.port!)")
+            try await server.close()
+            return result
+        } catch {
+            try? await server.close()
+            throw error
+        }
+    }
+
+    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        // Confined to its channel's event loop.
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+
+        private var head: HTTPRequestHead?
+        private var drip: RepeatedTask?
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head): self.head = head
+            case .body: break
+            case .end:
+                guard let head else { return }
+                answer(head, context: context)
+            }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            drip?.cancel()
+            context.fireChannelInactive()
+        }
+
+        private func answer(_ request: HTTPRequestHead, context: ChannelHandlerContext) {
+            if request.uri == "/drip" {
+                var headers = HTTPHeaders()
+                headers.add(name: "transfer-encoding", value: "chunked")
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                drip = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+                    let (handler, context) = loopBound.value
+                    context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "x")))), promise: nil)
+                }
+                return
+            }
+            let text = request.method == .POST ? RecordingUpstream.bulkSuccess : ""
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "application/json")
+            headers.add(name: "content-length", value: String(text.utf8.count))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+}
