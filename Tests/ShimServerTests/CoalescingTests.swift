@@ -73,7 +73,7 @@ struct CoalescingTests {
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         try await withShimOverSandbox(configure: {
-            $0.coalesceWindow = .milliseconds(1000)
+            $0.coalesceWindow = .milliseconds(2000)
             $0.usageLog = .file(usage)
         }) { shim in
             let customers = ["918888888888", "910000000000", "917777777777", "919999999999"]
@@ -132,7 +132,7 @@ struct CoalescingTests {
     func mismatchFailsTheBatch() async throws {
         let upstream = Self.perCustomerUpstream(entitiesDelta: -1)
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1000) }) { shim in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(2000) }) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<4 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -147,7 +147,7 @@ struct CoalescingTests {
     func garbageFailsTheBatch() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json("<html>") }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1000) }) { shim in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(2000) }) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<3 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -183,7 +183,7 @@ struct CoalescingTests {
     func sameCustomerTwice() async throws {
         let upstream = Self.perCustomerUpstream()
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1000) }) { shim in
+            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(2000) }) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<2 {
                         group.addTask {
