@@ -238,4 +238,39 @@ struct CoalescingTests {
         }
         #expect(upstream.requests.count == 4)
     }
+
+    @Test("Calls tagged with their own X-CAP-REQUEST-ID share a batch: the key is the caller's identity; each record keeps its own id")
+    func perCallRequestIdsShareABatch() async throws {
+        let usage = UsageLogTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: usage) }
+        let upstream = Self.perCustomerUpstream()
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .milliseconds(2000)
+                $0.usageLog = .file(usage)
+            }) { shim in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for customer in 0..<6 {
+                        group.addTask {
+                            let answer = try await issue(
+                                shim.proxyURL,
+                                query: "identifierName=mobile&identifierValue=91\(100_000 + customer)&source=INSTORE",
+                                headers: [tillAuthorization, ("X-CAP-REQUEST-ID", "tag-\(customer)")]
+                            )
+                            #expect(answer.status == 200)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+        #expect(upstream.requests.count == 1)
+        let bulk = try #require(upstream.requests.first)
+        let records = try UsageLogTests.records(at: usage)
+        #expect(Set(records.compactMap { $0["requestId"] as? String }) == Set((0..<6).map { "tag-\($0)" }))
+        // The batch's upstream call carries the batch's own id, not one caller's.
+        let batchId = try #require(records.first?["batchId"] as? String)
+        #expect(bulk.headers[HTTPField.Name("X-Request-Id")!] == batchId)
+        #expect(bulk.headers[HTTPField.Name("X-CAP-REQUEST-ID")!] == nil)
+    }
 }
