@@ -9,7 +9,7 @@ import NIOSSL
 /// documented bulk success, anything else 200.
 final class TLSUpstream: Sendable {
     /// A self-signed certificate and key for `localhost`, made by openssl in a fresh directory.
-    static func makeCertificate() throws -> (certificate: NIOSSLCertificate, key: NIOSSLPrivateKey) {
+    static func makeCertificate() throws -> (certificates: [NIOSSLCertificate], key: NIOSSLPrivateKey) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -24,34 +24,27 @@ final class TLSUpstream: Sendable {
         try openssl.run()
         openssl.waitUntilExit()
         return (
-            try NIOSSLCertificate(file: directory + "/cert.pem", format: .pem),
+            try NIOSSLCertificate.fromPEMFile(directory + "/cert.pem"),
             try NIOSSLPrivateKey(file: directory + "/key.pem", format: .pem)
         )
     }
 
     /// Runs the upstream for the duration of `body`, handing it the base URL (`https://127.0.0.1:PORT`).
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
-        let (certificate, key) = try Self.makeCertificate()
+        let (certificates, key) = try Self.makeCertificate()
         let context = try NIOSSLContext(
-            configuration: .makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
+            configuration: .makeServerConfiguration(
+                certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key)
+            )
         )
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler())
-                }
+        return try await withLoopbackServer(childChannelInitializer: { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                try channel.pipeline.syncOperations.addHandler(Handler())
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        do {
-            let result = try await body("https://127.0.0.1:\(server.localAddress!.port!)")
-            try await server.close()
-            return result
-        } catch {
-            try? await server.close()
-            throw error
+        }) { base in
+            try await body("https://" + base.dropFirst("http://".count))
         }
     }
 
