@@ -12,10 +12,12 @@ final class RawConnection: Sendable {
     private let state: Collector
 
     /// Connects to `127.0.0.1:port`.
-    init(port: Int) async throws {
+    /// - Parameter autoRead: `false` makes a caller that never reads what is sent to it.
+    init(port: Int, autoRead: Bool = true) async throws {
         let state = Collector()
         self.state = state
         self.channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: autoRead)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(state) }
             }
