@@ -163,4 +163,34 @@ struct HTTPSPassthroughIsolationTests {
             }
         }
     }
+
+    @Test(
+        "A call already sent runs to its answer when its caller hangs up, and its record says what the vendor did",
+        arguments: [false, true]
+    )
+    func sentCallFinishesAfterCallerLeaves(https: Bool) async throws {
+        let usage = UsageLogTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: usage) }
+        let tls = TLSUpstream(postDelay: .milliseconds(1500))
+        let plain = RecordingUpstream { _ in
+            try await Task.sleep(for: .milliseconds(1500))
+            return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+        }
+        let received: @Sendable () -> Bool = { https ? tls.postsReceived > 0 : !plain.requests.isEmpty }
+        let exercise: @Sendable (String) async throws -> Void = { base in
+            try await withShim(upstream: base, configure: {
+                $0.verifyUpstreamCertificates = false
+                $0.usageLog = .file(usage)
+            }) { shim in
+                let caller = try await RawConnection(port: shim.proxy)
+                try await caller.write(CallDeadlineTests.legacyRequest())
+                #expect(await eventually { received() }, "the call never reached the vendor")
+                await caller.close()
+                #expect(await eventually { ((try? UsageLogTests.records(at: usage)) ?? []).count == 1 })
+            }
+        }
+        if https { try await tls.run(exercise) } else { try await plain.run(exercise) }
+        let record = try #require(try UsageLogTests.records(at: usage).first)
+        #expect(record["outcome"] as? String == "issued", "\(record)")
+    }
 }

@@ -29,9 +29,6 @@ final class CallerPresence: Sendable {
         return presence
     }
 
-    /// Whether the caller has gone.
-    var isGone: Bool { state.withLock { $0.gone } }
-
     /// The caller has gone: cancels the task watching, if any.
     func markGone() {
         state.withLock { state in

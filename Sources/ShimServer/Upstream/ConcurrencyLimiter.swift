@@ -31,13 +31,16 @@ public final class ConcurrencyLimiter: Sendable {
     }
 
     /// Most calls running at once.
-    public var maxConcurrent: Int { state.withLock { $0.machine.maxConcurrent } }
+    public let maxConcurrent: Int
     /// Most calls waiting for a slot.
-    public var maxQueued: Int { state.withLock { $0.machine.maxQueued } }
+    public let maxQueued: Int
     private let state: Mutex<State>
 
     public init(maxConcurrent: Int, maxQueued: Int) {
-        state = Mutex(State(machine: StateMachine(maxConcurrent: maxConcurrent, maxQueued: maxQueued)))
+        let machine = StateMachine(maxConcurrent: maxConcurrent, maxQueued: maxQueued)
+        self.maxConcurrent = machine.maxConcurrent
+        self.maxQueued = machine.maxQueued
+        state = Mutex(State(machine: machine))
     }
 
     /// Runs `body` within the bound, or answers why it did not run it.

@@ -15,11 +15,9 @@ final class CountingHTTPUpstream: Sendable {
     var requests: Int { counters.withLock { $0.requests } }
 
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
-        try await withLoopbackServer(childChannelInitializer: { channel in
+        try await withHTTPLoopbackServer(makeHandler: {
             self.counters.withLock { $0.connections += 1 }
-            return channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-                try channel.pipeline.syncOperations.addHandler(Handler(owner: self))
-            }
+            return Handler(owner: self)
         }, body)
     }
 

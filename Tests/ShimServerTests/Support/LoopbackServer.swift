@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 
 /// Runs a NIO server on a free loopback port for the duration of `body`, which gets its base URL,
@@ -19,4 +20,17 @@ func withLoopbackServer<Result: Sendable>(
         try? await server.close()
         throw error
     }
+}
+
+/// Runs a NIO HTTP/1.1 server on a free loopback port for the duration of `body`: each connection
+/// gets NIO's server pipeline and a handler from `makeHandler`.
+func withHTTPLoopbackServer<Result: Sendable>(
+    makeHandler: @escaping @Sendable () -> any ChannelHandler,
+    _ body: (String) async throws -> Result
+) async throws -> Result {
+    try await withLoopbackServer(childChannelInitializer: { channel in
+        channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+            try channel.pipeline.syncOperations.addHandler(makeHandler())
+        }
+    }, body)
 }

@@ -15,11 +15,7 @@ final class StreamingUpstream: Sendable {
     var received: Int { counts.withLock { $0.received } }
 
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
-        try await withLoopbackServer(childChannelInitializer: { channel in
-            channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-                try channel.pipeline.syncOperations.addHandler(Handler(owner: self))
-            }
-        }, body)
+        try await withHTTPLoopbackServer(makeHandler: { Handler(owner: self) }, body)
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {

@@ -3,11 +3,22 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// An https upstream on a free loopback port, with a certificate made at test time: `/drip` answers
 /// a chunked body that never ends (a chunk every 100 ms, like a long download), every POST the
-/// documented bulk success, anything else 200.
+/// documented bulk success (after `postDelay`), anything else 200. It counts the POSTs it received.
 final class TLSUpstream: Sendable {
+    let postDelay: TimeAmount
+    private let posts = Mutex(0)
+
+    init(postDelay: TimeAmount = .zero) {
+        self.postDelay = postDelay
+    }
+
+    /// POST requests received so far.
+    var postsReceived: Int { posts.withLock { $0 } }
+
     /// A self-signed certificate and key for `localhost`, made by openssl in a fresh directory.
     static func makeCertificate() throws -> (certificates: [NIOSSLCertificate], key: NIOSSLPrivateKey) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)").path
@@ -41,7 +52,7 @@ final class TLSUpstream: Sendable {
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                 try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                try channel.pipeline.syncOperations.addHandler(Handler())
+                try channel.pipeline.syncOperations.addHandler(Handler(owner: self))
             }
         }) { base in
             try await body("https://" + base.dropFirst("http://".count))
@@ -53,8 +64,13 @@ final class TLSUpstream: Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
 
+        private let owner: TLSUpstream
         private var head: HTTPRequestHead?
         private var drip: RepeatedTask?
+
+        init(owner: TLSUpstream) {
+            self.owner = owner
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
@@ -83,13 +99,19 @@ final class TLSUpstream: Sendable {
                 }
                 return
             }
-            let text = request.method == .POST ? RecordingUpstream.bulkSuccess : ""
-            var headers = HTTPHeaders()
-            headers.add(name: "content-type", value: "application/json")
-            headers.add(name: "content-length", value: String(text.utf8.count))
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            let isPost = request.method == .POST
+            if isPost { owner.posts.withLock { $0 += 1 } }
+            let text = isPost ? RecordingUpstream.bulkSuccess : ""
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: isPost ? owner.postDelay : .zero) {
+                let (handler, context) = loopBound.value
+                var headers = HTTPHeaders()
+                headers.add(name: "content-type", value: "application/json")
+                headers.add(name: "content-length", value: String(text.utf8.count))
+                context.write(handler.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                context.write(handler.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+            }
         }
     }
 }
