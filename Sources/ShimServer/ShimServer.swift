@@ -2,6 +2,7 @@ public import Logging
 public import ServiceLifecycle
 import Hummingbird
 import HummingbirdCore
+import NIOCore
 import ShimCore
 
 /// The assembled shim: the proxy listener, the admin listener, the usage log and the upstream
@@ -71,7 +72,7 @@ public struct ShimServer: Service {
                 ) : nil,
             requestTimeout: configuration.timeouts.request
         )
-        let legacy = LegacyIssueMiddleware(
+        let legacy = LegacyIssueEndpoint(
             handler: handler,
             deprecation: configuration.deprecation,
             usageLog: usageLog,
@@ -79,33 +80,28 @@ public struct ShimServer: Service {
             customerHasher: CustomerHasher(secret: configuration.customerHashKey),
             liveUsage: liveUsage
         )
-        let responder = ShimResponder(
-            legacy: legacy,
-            passthrough: PassthroughResponder(
-                upstream: upstream,
-                store: store,
-                metrics: metrics,
-                limiter: ConcurrencyLimiter(
-                    maxConcurrent: configuration.maxConcurrentPassthroughCalls,
-                    maxQueued: configuration.maxQueuedUpstreamCalls
-                ),
-                maxBodyBytes: configuration.maxPassthroughBodyBytes
-            )
+        let passthrough = PassthroughResponder(
+            upstream: upstream,
+            store: store,
+            metrics: metrics,
+            limiter: ConcurrencyLimiter(
+                maxConcurrent: configuration.maxConcurrentPassthroughCalls,
+                maxQueued: configuration.maxQueuedUpstreamCalls
+            ),
+            maxBodyBytes: configuration.maxPassthroughBodyBytes
         )
-        let proxy = Application(
-            responder: responder,
-            server: HTTPServerBuilder { responder in
-                ProxyHTTP1Channel(
-                    responder: responder,
-                    headTimeout: configuration.requestHeadTimeout,
-                    bodyTimeout: configuration.requestBodyTimeout,
-                    idleTimeout: configuration.idleTimeout,
-                    additionalChannelHandlers: [CallerWatchHandler()]
-                )
-            },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            onServerRunning: { channel in await onProxyRunning(channel.localAddress?.port ?? configuration.port) },
-            logger: logger
+        let proxy = ProxyListener(
+            host: configuration.host,
+            port: configuration.port,
+            services: ProxyServices(
+                legacy: legacy, passthrough: passthrough, maxLegacyBodyBytes: configuration.maxLegacyBodyBytes,
+                dateCache: HTTPDateCache(), logger: logger
+            ),
+            timeouts: RequestReadStateMachine.Timeouts(
+                head: TimeAmount(configuration.requestHeadTimeout), body: TimeAmount(configuration.requestBodyTimeout)
+            ),
+            idleTimeout: configuration.idleTimeout,
+            onRunning: onProxyRunning
         )
         let admin = Application(
             router: AdminRouter.make(

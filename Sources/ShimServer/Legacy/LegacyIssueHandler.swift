@@ -1,6 +1,5 @@
 import HTTPTypes
-import Hummingbird
-import Logging
+public import Logging
 import NIOCore
 import ShimCore
 
@@ -44,18 +43,17 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     /// is sent. Once sent, a call runs to its answer or its deadline, whatever the caller does, so
     /// its usage record tells what the vendor did.
     public func serve(
-        _ request: Request, requestId: String, client: String, remoteAddress: String?, arrived: NIODeadline = .now(),
-        logger: Logger
+        _ request: LegacyIssueRequest, requestId: String, client: String, arrived: NIODeadline = .now(), logger: Logger
     ) async -> LegacyCallOutcome {
         let deadline = arrived + requestTimeout
         let compiled = store.current
         let codes = compiled.mappings.codes
         let body: [UInt8]
-        switch await readBody(request) {
-        case .success(let bytes): body = bytes
-        case .failure(let failure): return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: failure, codes: codes)))
+        switch request.body {
+        case .bytes(let bytes): body = Array(bytes.readableBytesView)
+        case .tooLarge: return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: .bodyTooLarge, codes: codes)))
         }
-        let call = LegacyIssueCall(query: QueryString.parse(Substring(request.uri.query ?? "")), body: body)
+        let call = LegacyIssueCall(query: QueryString.parse(Substring(request.query ?? "")), body: body)
         let issue: ValidatedIssue
         switch compiled.validator.validate(call) {
         case .success(let validated): issue = validated
@@ -69,11 +67,11 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
             do throws(UpstreamError) {
                 if Task.isCancelled { throw .cancelled }
                 if route.target == .legacy {
-                    var headers = ProxyHeaders.forwarded(request.headers, remoteAddress: remoteAddress)
+                    var headers = ProxyHeaders.forwarded(request.headers, remoteAddress: request.remoteAddress)
                     headers[RequestID.header] = requestId
                     // The shim reads this answer for the usage record: ask for one it can read.
                     headers[.acceptEncoding] = "identity"
-                    let target = LegacyIssueMiddleware<U>.path + (request.uri.query.map { "?" + $0 } ?? "")
+                    let target = LegacyIssueEndpoint<U>.path + (request.query.map { "?" + $0 } ?? "")
                     let legacyRequest = UpstreamRequest(
                         method: .post, target: target, headers: headers, body: .bytes(ByteBuffer(bytes: body)),
                         retryOnConnectFailure: true, deadline: deadline
@@ -215,20 +213,6 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         let response = try await upstream.exchange(request, maxResponseBytes: maxUpstreamResponseBytes, logger: logger)
         outcome.upstreamStatus = response.status.code
         return response
-    }
-
-    private func readBody(_ request: Request) async -> Result<[UInt8], LegacyFailure> {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
-            return .failure(.bodyTooLarge)
-        }
-        do {
-            let buffer = try await request.body.collect(upTo: maxBodyBytes)
-            return .success(Array(buffer.readableBytesView))
-        } catch is NIOTooManyBytesError {
-            return .failure(.bodyTooLarge)
-        } catch {
-            return .failure(.malformedBody)
-        }
     }
 
     private static func isAuthenticationRefusal(_ status: HTTPResponse.Status) -> Bool {

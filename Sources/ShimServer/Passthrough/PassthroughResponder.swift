@@ -1,13 +1,11 @@
 import HTTPTypes
 public import Hummingbird
-import Logging
+public import Logging
 import NIOCore
 import ShimCore
 
 /// Relays any request to the same path on the configured upstream, streaming bodies both ways.
-public struct PassthroughResponder<U: Upstream>: HTTPResponder {
-    public typealias Context = ShimRequestContext
-
+public struct PassthroughResponder<U: Upstream>: Sendable {
     public let upstream: U
     /// Failures of the upstream are answered with the shim's legacy-shaped errors from the code table in force.
     public let store: MappingStore
@@ -24,7 +22,9 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    public func respond(to request: Request, context: Context) async throws -> Response {
+    /// The answer to `request`: the upstream's, streaming, or a legacy-shaped failure of the shim's.
+    /// - Parameter remoteAddress: The caller's IP address, for `X-Forwarded-For`.
+    public func respond(to request: Request, remoteAddress: String?, logger: Logger) async -> Response {
         // Origin-form only: an absolute-form target's scheme and host are dropped (the path is kept),
         // and anything that is not a path is refused. The host is always the configured upstream's.
         let path = request.uri.path
@@ -47,14 +47,14 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
         let upstreamRequest = UpstreamRequest(
             method: request.method,
             target: target,
-            headers: ProxyHeaders.forwarded(request.headers, remoteAddress: context.remoteAddress),
+            headers: ProxyHeaders.forwarded(request.headers, remoteAddress: remoteAddress),
             body: body,
             // A streamed body can be read only once, so only bodiless GET and HEAD are retried.
             retryOnConnectFailure: !hasBody && (request.method == .get || request.method == .head)
         )
         let result = await limiter.run { () async -> Result<UpstreamResponse, UpstreamError> in
             do throws(UpstreamError) {
-                return .success(try await upstream.stream(upstreamRequest, logger: context.logger))
+                return .success(try await upstream.stream(upstreamRequest, logger: logger))
             } catch {
                 return .failure(error)
             }
@@ -67,7 +67,7 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
         case .success(.success(let response)):
             metrics.recordPassthrough(status: response.status.code)
             let relayed = Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: response.body)
-            return detachingBody(relayed, limited, logger: context.logger)
+            return detachingBody(relayed, limited, logger: logger)
         case .success(.failure(let error)):
             let answer: Response
             if limited.exceeded {
@@ -77,7 +77,7 @@ public struct PassthroughResponder<U: Upstream>: HTTPResponder {
             } else {
                 answer = failureResponse(LegacyIssueHandler<U>.failure(for: error))
             }
-            return detachingBody(answer, limited, logger: context.logger)
+            return detachingBody(answer, limited, logger: logger)
         }
     }
 

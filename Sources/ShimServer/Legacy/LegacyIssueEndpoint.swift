@@ -1,0 +1,124 @@
+import Foundation
+import HTTPTypes
+public import Logging
+public import NIOCore
+public import ShimCore
+
+/// Answers the legacy `POST /v2/promotion/issue` itself; the proxy listener sends it every request
+/// that ``matches(method:path:)``.
+///
+/// Every legacy answer carries the deprecation headers and the request id, and every legacy call
+/// leaves one usage record and one metric increment, whatever its outcome.
+public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
+    /// The legacy endpoint's canonical path; other spellings of it match too (``PathNormalizer``).
+    public static var path: String { "/v2/promotion/issue" }
+
+    public let handler: LegacyIssueHandler<U>
+    public let deprecation: DeprecationPolicy
+    public let usageLog: UsageLog?
+    public let metrics: ShimMetrics
+    public let customerHasher: CustomerHasher
+    public let liveUsage: LiveUsage
+
+    public init(
+        handler: LegacyIssueHandler<U>, deprecation: DeprecationPolicy, usageLog: UsageLog?, metrics: ShimMetrics,
+        customerHasher: CustomerHasher, liveUsage: LiveUsage
+    ) {
+        self.liveUsage = liveUsage
+        self.handler = handler
+        self.deprecation = deprecation
+        self.usageLog = usageLog
+        self.metrics = metrics
+        self.customerHasher = customerHasher
+    }
+
+    /// Whether a request is a legacy call. Every spelling a normalising vendor would read as the
+    /// legacy endpoint is one, so no caller escapes translation, the usage log or the deprecation
+    /// headers (a spelling other than the canonical one is counted).
+    public func matches(method: HTTPRequest.Method, path: String) -> Bool {
+        guard method == .post else { return false }
+        switch PathNormalizer.match(path, canonical: Self.path) {
+        case .other: return false
+        case .variant:
+            metrics.recordLegacyPathVariant()
+            return true
+        case .canonical: return true
+        }
+    }
+
+    /// Serves one legacy call and records it. Never fails: every outcome has a legacy-shaped answer.
+    /// - Parameters:
+    ///   - arrived: When the call's head arrived; its deadline counts from there.
+    ///   - presence: The caller's connection; a call still waiting when its caller leaves is never sent.
+    func serve(
+        _ request: LegacyIssueRequest, arrived: NIODeadline, presence: CallerPresence?, logger: Logger
+    ) async -> ProxyResponse {
+        let received = Date()
+        let started = ContinuousClock.now
+        let requestId = RequestID.resolve(from: request.headers)
+        let client = ClientIdentity.name(from: request.headers)
+        let serve = {
+            await handler.serve(request, requestId: requestId, client: client, arrived: arrived, logger: logger)
+        }
+        let outcome = await metrics.trackInFlight {
+            // A caller that hangs up while its call waits is never sent (the waits are cancellable).
+            if let presence { return await presence.watching(serve) }
+            return await serve()
+        }
+        var response = Self.response(for: outcome.reply)
+        response.headers.append(contentsOf: deprecation.headers)
+        response.headers[RequestID.header] = requestId
+        if response.status == .serviceUnavailable, response.headers[.retryAfter] == nil {
+            response.headers[.retryAfter] = "1"
+        }
+
+        metrics.recordLegacyCall(client: client, outcome: outcome.callOutcome, codes: outcome.codes)
+        let record = UsageRecord(
+            timestampMilliseconds: Int64((received.timeIntervalSince1970 * 1000).rounded(.down)),
+            requestId: requestId,
+            client: client,
+            userAgent: request.headers[.userAgent].map { String($0.prefix(256)) },
+            remoteAddress: request.remoteAddress,
+            programId: outcome.issue?.programId,
+            promotionId: outcome.issue?.promotionId,
+            source: outcome.issue?.source,
+            identifierName: outcome.issue?.identifierName,
+            customer: outcome.issue.map(customerHasher.hash),
+            outcome: outcome.callOutcome,
+            codes: outcome.codes,
+            upstreamStatus: outcome.upstreamStatus,
+            latencyMilliseconds: (ContinuousClock.now - started).milliseconds,
+            upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds,
+            route: outcome.route?.label,
+            batchId: outcome.batchId,
+            batchSize: outcome.batchSize
+        )
+        usageLog?.append(record)
+        liveUsage.add(record)
+        return response
+    }
+
+    private static func response(for reply: LegacyCallOutcome.Reply) -> ProxyResponse {
+        switch reply {
+        case .legacy(let answer):
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let retryAfter = answer.retryAfter { headers[.retryAfter] = retryAfter }
+            return ProxyResponse(
+                status: HTTPResponse.Status(code: answer.status), headers: headers,
+                body: ByteBuffer(bytes: LegacyJSON.encode(answer.body))
+            )
+        case .relayed(let upstream):
+            return ProxyResponse(
+                status: upstream.status, headers: ProxyHeaders.relayed(upstream.headers), body: upstream.body
+            )
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in milliseconds, as a floating-point number.
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,28 @@
+public import HTTPTypes
+public import NIOCore
+
+/// A legacy `POST /v2/promotion/issue` as the proxy listener read it off the wire.
+public struct LegacyIssueRequest: Sendable {
+    /// The request body, or why it was not read.
+    public enum Body: Sendable {
+        /// The whole body, within the limit.
+        case bytes(ByteBuffer)
+        /// The body is (or says it is) larger than the legacy limit; it was not kept.
+        case tooLarge
+    }
+
+    /// The raw query string (without `?`), if the target had one.
+    public var query: String?
+    /// The caller's headers.
+    public var headers: HTTPFields
+    public var body: Body
+    /// The caller's IP address, when the connection has one.
+    public var remoteAddress: String?
+
+    public init(query: String?, headers: HTTPFields, body: Body, remoteAddress: String?) {
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+}

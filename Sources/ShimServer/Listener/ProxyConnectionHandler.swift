@@ -1,0 +1,275 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+
+/// Serves one proxy connection on its event loop: the legacy endpoint's calls and the passthrough.
+///
+/// The shell of ``ProxyConnectionStateMachine``: it reads a legacy call's small body into memory
+/// and runs the call as a task on the connection's own event loop (``EventLoopTaskExecutor``),
+/// writing the answer in one flush; it streams a passthrough request's body to the upstream with
+/// back-pressure (``RequestBodyStream``) and the answer back the same way
+/// (``ChannelResponseBodyWriter``).
+final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let services: ProxyServices<U>
+    private let executor: EventLoopTaskExecutor
+    private var machine = ProxyConnectionStateMachine()
+    private var context: ChannelHandlerContext?
+    private var presence: CallerPresence?
+    private var remoteAddress: String?
+    private var legacy: LegacyCallInProgress?
+    private var bodySource: RequestBodyStream.Source?
+
+    /// The legacy call whose body is being read.
+    private struct LegacyCallInProgress {
+        var head: HTTPRequest
+        var query: String?
+        var arrived: NIODeadline
+        var body: ByteBuffer
+        var tooLarge: Bool
+    }
+
+    init(services: ProxyServices<U>, executor: EventLoopTaskExecutor) {
+        self.services = services
+        self.executor = executor
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.presence = CallerWatchHandler.registry.presence(of: context.channel)
+        self.remoteAddress = context.channel.remoteAddress?.ipAddress
+        if context.channel.isActive, machine.activated() {
+            context.read()
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finishBody(failing: true)
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if machine.activated() { context.read() }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        machine.closed()
+        finishBody(failing: true)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        handle(unwrapInboundIn(data), context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if machine.readCompleted() { context.read() }
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            if machine.inputClosed() { context.close(promise: nil) }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, machine.phase == .idle || machine.phase == .reading(.legacy) {
+            // As Hummingbird answered a request it could not parse.
+            let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+        machine.closed()
+        finishBody(failing: true)
+    }
+
+    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch machine.received(part) {
+        case .startRequest(let head):
+            start(head, context: context)
+        case .body(.legacy, let bytes):
+            guard var call = legacy else { return }
+            legacy = nil
+            if !call.tooLarge {
+                if call.body.readableBytes + bytes.readableBytes > services.maxLegacyBodyBytes {
+                    call.tooLarge = true
+                    call.body = ByteBuffer()
+                    machine.answeringEarly()
+                    startLegacyCall(call, context: context)
+                } else {
+                    call.body.writeImmutableBuffer(bytes)
+                }
+            }
+            legacy = call
+        case .body(.passthrough, let bytes):
+            guard let bodySource else { return }
+            switch bodySource.yield(bytes) {
+            case .stopProducing:
+                _ = machine.bodyDemandChanged(wantsMore: false)
+            case .produceMore, .dropped:
+                break
+            }
+        case .end(.legacy):
+            guard let call = legacy else { return }
+            legacy = nil
+            if !call.tooLarge { startLegacyCall(call, context: context) }
+        case .end(.passthrough):
+            finishBody(failing: false)
+        case .none:
+            break
+        }
+    }
+
+    private func start(_ head: HTTPRequest, context: ChannelHandlerContext) {
+        let uri = URI(head.path ?? "")
+        if services.legacy.matches(method: head.method, path: uri.path) {
+            machine.routed(.legacy)
+            var call = LegacyCallInProgress(head: head, query: uri.query, arrived: .now(), body: ByteBuffer(), tooLarge: false)
+            if let declared = head.headerFields[.contentLength].flatMap(Int.init), declared > services.maxLegacyBodyBytes {
+                // Refused on its head alone: no `100 Continue`, and the body is never read.
+                call.tooLarge = true
+                machine.answeringEarly()
+                startLegacyCall(call, context: context)
+            } else if ExpectContinue.isRequested(by: head) {
+                context.triggerUserOutboundEvent(ExpectContinue.Requested(), promise: nil)
+            }
+            legacy = call
+        } else {
+            machine.routed(.passthrough)
+            startPassthrough(head, context: context)
+        }
+    }
+
+    private func startLegacyCall(_ call: LegacyCallInProgress, context: ChannelHandlerContext) {
+        let request = LegacyIssueRequest(
+            query: call.query, headers: call.head.headerFields, body: call.tooLarge ? .tooLarge : .bytes(call.body),
+            remoteAddress: remoteAddress
+        )
+        let endpoint = services.legacy
+        let presence = presence
+        let logger = services.logger
+        let arrived = call.arrived
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        Task(executorPreference: executor) {
+            let response = await endpoint.serve(request, arrived: arrived, presence: presence, logger: logger)
+            loop.runOnLoop { handler.value.writeAnswer(response) }
+        }
+    }
+
+    /// Writes a whole answer in one flush.
+    private func writeAnswer(_ response: ProxyResponse) {
+        guard let context, case .answering = machine.phase else { return }
+        var headers = response.headers
+        headers[.date] = services.dateCache.now
+        if machine.closesAfterAnswer { headers[.connection] = "close" }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: response.status, headerFields: headers))), promise: nil)
+        if response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(response.body)), promise: nil)
+        }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        answerEnded(written: written, context: context)
+    }
+
+    private func startPassthrough(_ head: HTTPRequest, context: ChannelHandlerContext) {
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        let (body, source) = RequestBodyStream.make(
+            demand: .init(eventLoop: loop) { wantsMore in
+                handler.value.bodyDemandChanged(wantsMore: wantsMore)
+            }
+        )
+        bodySource = source
+        var request = Request(head: head, body: RequestBody(asyncSequence: body))
+        if ExpectContinue.isRequested(by: head) {
+            request = ExpectContinue.preparing(request, channel: context.channel)
+        }
+        let passthrough = services.passthrough
+        let remoteAddress = remoteAddress
+        let logger = services.logger
+        let channel = context.channel
+        let date = services.dateCache.now
+        Task(executorPreference: executor) {
+            let response = await passthrough.respond(to: request, remoteAddress: remoteAddress, logger: logger)
+            let closes = await loop.submitOnLoop(orIfShutDown: true) { handler.value.machine.closesAfterAnswer }
+            var headers = response.headers
+            if headers[.date] == nil { headers[.date] = date }
+            if closes { headers[.connection] = "close" }
+            let written: EventLoopFuture<Void>
+            do {
+                try await channel.writeAndFlush(
+                    HTTPResponsePart.head(HTTPResponse(status: response.status, headerFields: headers))
+                )
+                try await response.body.write(ChannelResponseBodyWriter(channel: channel))
+                written = loop.makeSucceededVoidFuture()
+            } catch {
+                written = loop.makeFailedFuture(error)
+            }
+            loop.runOnLoop { handler.value.passthroughAnswered(written: written) }
+        }
+    }
+
+    private func passthroughAnswered(written: EventLoopFuture<Void>) {
+        guard let context, case .answering = machine.phase else { return }
+        answerEnded(written: written, context: context)
+    }
+
+    private func bodyDemandChanged(wantsMore: Bool) {
+        guard let context, bodySource != nil || wantsMore else { return }
+        if machine.bodyDemandChanged(wantsMore: wantsMore) { context.read() }
+    }
+
+    private func finishBody(failing: Bool) {
+        guard let bodySource else { return }
+        self.bodySource = nil
+        if failing {
+            bodySource.finish(ChannelError.ioOnClosedChannel)
+        } else {
+            bodySource.finish()
+        }
+    }
+
+    private func answerEnded(written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        switch machine.answerEnded() {
+        case .close:
+            finishBody(failing: true)
+            written.whenComplete { _ in context.close(promise: nil) }
+        case .replay(let parts):
+            for part in parts {
+                handle(part, context: context)
+            }
+            if machine.replayed() { context.read() }
+        case .read:
+            context.read()
+        case .none:
+            break
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ProxyConnectionHandler: Sendable {}
+
+extension EventLoop {
+    /// Runs `body` now when on this loop, else on it soon.
+    func runOnLoop(_ body: @escaping @Sendable () -> Void) {
+        if inEventLoop { body() } else { execute(body) }
+    }
+
+    /// The value of `body`, run on this loop; `fallback` when the loop no longer runs.
+    func submitOnLoop<T: Sendable>(orIfShutDown fallback: T, _ body: @escaping @Sendable () -> T) async -> T {
+        if inEventLoop { return body() }
+        return (try? await submit(body).get()) ?? fallback
+    }
+}

@@ -1,0 +1,11 @@
+import Logging
+
+/// What every connection of the proxy listener serves requests with.
+struct ProxyServices<U: Upstream>: Sendable {
+    let legacy: LegacyIssueEndpoint<U>
+    let passthrough: PassthroughResponder<U>
+    /// Largest legacy request body read.
+    let maxLegacyBodyBytes: Int
+    let dateCache: HTTPDateCache
+    let logger: Logger
+}
