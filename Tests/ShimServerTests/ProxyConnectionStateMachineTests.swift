@@ -1,0 +1,132 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+@testable import ShimServer
+import Testing
+
+/// The proxy connection's rules, without sockets: which request a part belongs to, when to read
+/// from the caller, and what follows an answer.
+@Suite("Proxy connection rules")
+struct ProxyConnectionStateMachineTests {
+    typealias Machine = ProxyConnectionStateMachine
+
+    static func head(_ path: String = "/v2/promotion/issue", connection: String? = nil) -> HTTPRequest {
+        var head = HTTPRequest(method: .post, scheme: nil, authority: "shim", path: path)
+        if let connection { head.headerFields[.connection] = connection }
+        return head
+    }
+
+    static let bytes = ByteBuffer(string: "{}")
+
+    /// A machine that has read the head of one legacy request.
+    static func readingLegacy() -> Machine {
+        var machine = Machine()
+        let result1 = machine.activated()
+        #expect(result1)
+        #expect(machine.received(.head(head())) == .startRequest(head()))
+        machine.routed(.legacy)
+        return machine
+    }
+
+    @Test("A legacy call: head, body, end, answer, then the next request is read on the same connection")
+    func legacyCallKeepsTheConnection() {
+        var machine = Self.readingLegacy()
+        #expect(machine.received(.body(Self.bytes)) == .body(route: .legacy, bytes: Self.bytes))
+        #expect(machine.received(.end(nil)) == .end(.legacy))
+        #expect(machine.phase == .answering(.legacy, requestEnded: true))
+        #expect(!machine.closesAfterAnswer)
+        let result2 = machine.readCompleted()
+        #expect(result2)  // one read stays out to notice a caller who hangs up
+        #expect(machine.answerEnded() == .none)  // that read is still outstanding
+        #expect(machine.phase == .idle)
+        let result3 = machine.readCompleted()
+        #expect(result3)
+    }
+
+    @Test("Connection: close is honoured after the answer")
+    func connectionCloseClosesAfterTheAnswer() {
+        var machine = Machine()
+        _ = machine.activated()
+        _ = machine.received(.head(Self.head(connection: "close")))
+        machine.routed(.legacy)
+        _ = machine.received(.end(nil))
+        #expect(machine.closesAfterAnswer)
+        #expect(machine.answerEnded() == .close)
+        #expect(machine.phase == .closed)
+        #expect(machine.received(.head(Self.head())) == .none)
+    }
+
+    @Test("A pipelined request that arrives during an answer is held, then replayed in order")
+    func pipelinedRequestsAreHeldAndReplayed() {
+        var machine = Self.readingLegacy()
+        _ = machine.received(.end(nil))
+        let next = Self.head("/v2/customers/lookup")
+        #expect(machine.received(.head(next)) == .none)
+        #expect(machine.received(.end(nil)) == .none)
+        // Nothing more is read while a request is held.
+        let result4 = machine.readCompleted()
+        #expect(!result4)
+        #expect(machine.answerEnded() == .replay([.head(next), .end(nil)]))
+        #expect(machine.received(.head(next)) == .startRequest(next))
+        machine.routed(.passthrough)
+        #expect(machine.received(.end(nil)) == .end(.passthrough))
+        let result5 = machine.replayed()
+        #expect(result5)
+    }
+
+    @Test("A body over the limit is answered before it is read whole; the connection then closes")
+    func earlyAnswerClosesTheConnection() {
+        var machine = Self.readingLegacy()
+        machine.answeringEarly()
+        #expect(machine.phase == .answering(.legacy, requestEnded: false))
+        #expect(machine.closesAfterAnswer)
+        #expect(machine.received(.body(Self.bytes)) == .body(route: .legacy, bytes: Self.bytes))
+        #expect(machine.answerEnded() == .close)
+    }
+
+    @Test("A passthrough body is read only while the upstream wants more")
+    func passthroughBodyFollowsDemand() {
+        var machine = Machine()
+        let result6 = machine.activated()
+        #expect(result6)
+        _ = machine.received(.head(Self.head("/upload")))
+        machine.routed(.passthrough)
+        #expect(machine.phase == .answering(.passthrough, requestEnded: false))
+        #expect(machine.received(.body(Self.bytes)) == .body(route: .passthrough, bytes: Self.bytes))
+        let result7 = machine.bodyDemandChanged(wantsMore: false)
+        #expect(!result7)  // the read in flight completes first
+        let result8 = machine.readCompleted()
+        #expect(!result8)  // and no new one is asked: the upstream has enough
+        let result9 = machine.bodyDemandChanged(wantsMore: true)
+        #expect(result9)
+        let result10 = machine.bodyDemandChanged(wantsMore: true)
+        #expect(!result10)  // one read at a time
+    }
+
+    @Test("A caller who closes its side: an idle connection closes at once, a call in progress is answered first")
+    func inputClosed() {
+        var idle = Machine()
+        _ = idle.activated()
+        let result11 = idle.inputClosed()
+        #expect(result11)
+
+        var busy = Self.readingLegacy()
+        _ = busy.received(.end(nil))
+        let result12 = busy.inputClosed()
+        #expect(!result12)
+        let result13 = busy.readCompleted()
+        #expect(!result13)  // nothing more to read
+        #expect(busy.closesAfterAnswer)
+        #expect(busy.answerEnded() == .close)
+    }
+
+    @Test("Parts after the connection closed are ignored")
+    func closedIgnoresEverything() {
+        var machine = Self.readingLegacy()
+        machine.closed()
+        #expect(machine.received(.body(Self.bytes)) == .none)
+        let result14 = machine.readCompleted()
+        #expect(!result14)
+        #expect(machine.answerEnded() == .none)
+    }
+}
