@@ -241,6 +241,8 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
     }
 
     private func answerEnded(written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        // An answer that could not be written whole leaves the connection unusable.
+        written.whenFailure { _ in context.close(promise: nil) }
         switch machine.answerEnded() {
         case .close:
             finishBody(failing: true)
