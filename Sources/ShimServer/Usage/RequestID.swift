@@ -1,4 +1,5 @@
 import HTTPTypes
+import Synchronization
 
 /// The request id of a legacy call: the caller's `X-Request-Id` or `X-CAP-REQUEST-ID` when it is a
 /// sane token, otherwise a fresh random one. Echoed in the response and written to the usage log.
@@ -19,14 +20,34 @@ public enum RequestID {
             && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
     }
 
-    /// 32 random hex digits.
+    /// 32 hex digits, unique within the process and unguessable without its key: a counter mixed
+    /// with a random key drawn once (the system generator costs a `getrandom` system call per
+    /// draw, which a per-call id does not need).
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return hex16(generator.next()) + hex16(generator.next())
+        let count = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let first = mix(count ^ key.0)
+        let second = mix(count &+ key.1)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for index in 0..<16 {
+                buffer[index] = hexDigits[Int((first >> UInt64(60 - 4 * index)) & 0xF)]
+                buffer[16 + index] = hexDigits[Int((second >> UInt64(60 - 4 * index)) & 0xF)]
+            }
+            return 32
+        }
     }
 
-    private static func hex16(_ value: UInt64) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+    private static let key: (UInt64, UInt64) = {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next())
+    }()
+    private static let counter = Atomic<UInt64>(0)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// SplitMix64's finaliser: a bijection of 64-bit values that spreads every input bit.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
