@@ -8,7 +8,7 @@ struct PromoShim: AsyncParsableCommand {
         abstract: "Serves the deprecated POST /v2/promotion/issue over the vendor's bulk API.",
         subcommands: [
             ServeCommand.self, SandboxCommand.self, ReportCommand.self, MappingsCommand.self, CompareCommand.self,
-            NoopServerCommand.self,
+            NoopServerCommand.self, HealthcheckCommand.self,
         ]
     )
 }
