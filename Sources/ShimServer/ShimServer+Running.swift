@@ -16,7 +16,8 @@ extension ShimServer {
         public var adminURL: String { "http://127.0.0.1:\(admin)" }
     }
 
-    /// Runs a shim for the duration of `body` (ports 0 pick free ones), then shuts it down gracefully.
+    /// Runs a shim for the duration of `body` (ports 0 pick free ones), then shuts it down gracefully,
+    /// without a drain delay (no load balancer sends it traffic) and without listening for signals.
     /// For tools that need a shim in-process: `compare --sandbox`, and tests.
     public static func withRunning<Result: Sendable>(
         _ configuration: ShimConfiguration,
@@ -25,9 +26,12 @@ extension ShimServer {
     ) async throws -> Result {
         let (proxyPorts, proxyContinuation) = AsyncStream.makeStream(of: Int.self)
         let (adminPorts, adminContinuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = configuration
+        configuration.drainDelay = .zero
         let server = try ShimServer(
             configuration: configuration,
             logger: logger,
+            listensForSignals: false,
             onProxyRunning: { proxyContinuation.yield($0) },
             onAdminRunning: { adminContinuation.yield($0) }
         )

@@ -20,11 +20,14 @@ public struct ShimServer: Service {
 
     /// Assembles the shim; opens the usage log, so a bad path fails here.
     /// - Parameters:
+    ///   - listensForSignals: Whether a second `SIGTERM` or `SIGINT` ends the drain delay (off for
+    ///     shims run inside tests, which share the process's signals).
     ///   - onProxyRunning: Called with the proxy listener's port once it accepts connections.
     ///   - onAdminRunning: Called with the admin listener's port once it accepts connections.
     public init(
         configuration: ShimConfiguration,
         logger: Logger,
+        listensForSignals: Bool = true,
         onProxyRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onAdminRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ConfigurationError) {
@@ -40,7 +43,8 @@ public struct ShimServer: Service {
                 finalFlushTimeout: configuration.shutdownTimeout, metrics: metrics, logger: logger
             )
         }
-        let readiness = Readiness(usageLog: usageLog)
+        let drainDelay = DrainDelay(duration: configuration.drainDelay)
+        let readiness = Readiness(usageLog: usageLog, drainDelay: drainDelay)
         let upstream = EventLoopUpstream(
             endpoint: configuration.upstream,
             timeouts: configuration.timeouts,
@@ -95,12 +99,14 @@ public struct ShimServer: Service {
             port: configuration.port,
             services: ProxyServices(
                 legacy: legacy, passthrough: passthrough, maxLegacyBodyBytes: configuration.maxLegacyBodyBytes,
-                dateCache: HTTPDateCache(), logger: logger
+                dateCache: HTTPDateCache(), drainDelay: drainDelay, logger: logger
             ),
             timeouts: RequestReadStateMachine.Timeouts(
                 head: TimeAmount(configuration.requestHeadTimeout), body: TimeAmount(configuration.requestBodyTimeout)
             ),
             idleTimeout: configuration.idleTimeout,
+            drainDelay: drainDelay,
+            listensForSignals: listensForSignals,
             onRunning: onProxyRunning
         )
         let admin = Application(
@@ -122,7 +128,7 @@ public struct ShimServer: Service {
             MappingReloader(store: store, logger: logger),
             admin,
             DrainDeadline(
-                proxy: proxy, upstream: upstream,
+                proxy: proxy, upstream: upstream, drainDelay: drainDelay,
                 limit: DrainDeadline.limit(forShutdownTimeout: configuration.shutdownTimeout),
                 outcome: drainOutcome, logger: logger
             ),

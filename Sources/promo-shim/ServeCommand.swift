@@ -80,6 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds SIGTERM waits for in-flight calls before stopping them (env SHIM_SHUTDOWN_TIMEOUT_SECONDS; default 25).")
     var shutdownTimeoutSeconds: Int?
 
+    @Option(help: "Seconds SIGTERM keeps the proxy accepting and serving (with /ready 503 and Connection: close) before it stops accepting; a second SIGTERM or SIGINT skips it (env SHIM_DRAIN_DELAY_SECONDS; default 5).")
+    var drainDelaySeconds: Int?
+
     @Flag(help: "Do NOT verify the https upstream's certificate (test vendors only; logged loudly) (env SHIM_INSECURE_SKIP_TLS_VERIFY=true).")
     var insecureSkipTlsVerify = false
 
@@ -178,6 +181,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shutdownTimeout = .seconds(
             try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
         )
+        configuration.drainDelay = .seconds(
+            try environment.int(drainDelaySeconds, "SHIM_DRAIN_DELAY_SECONDS", default: 5)
+        )
         configuration.usageLogBufferRecords = try environment.int(
             usageLogBufferRecords, "SHIM_USAGE_LOG_BUFFER_RECORDS", default: configuration.usageLogBufferRecords
         )
@@ -233,7 +239,8 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        // The drain delay comes first, then the drain the shutdown timeout bounds.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.drainDelay + configuration.shutdownTimeout
         let group = ServiceGroup(configuration: groupConfiguration)
         var failure: (any Error)?
         do {

@@ -9,11 +9,15 @@ import Synchronization
 public final class Readiness: Sendable {
     private let upstreamReached = Atomic<Bool>(false)
     private let usageLog: UsageLog?
+    private let drainDelay: DrainDelay?
 
-    /// - Parameter usageLog: The usage log whose trouble (records dropped, writes failing or
-    ///   stalled) makes the shim not ready.
-    public init(usageLog: UsageLog? = nil) {
+    /// - Parameters:
+    ///   - usageLog: The usage log whose trouble (records dropped, writes failing or stalled) makes
+    ///     the shim not ready.
+    ///   - drainDelay: Once it has begun, the shim is stopping: not ready, so load balancers move on.
+    public init(usageLog: UsageLog? = nil, drainDelay: DrainDelay? = nil) {
         self.usageLog = usageLog
+        self.drainDelay = drainDelay
     }
 
     /// Whether the shim is ready to serve.
@@ -21,6 +25,7 @@ public final class Readiness: Sendable {
 
     /// Why the shim is not ready, for the body of a 503; `nil` when it is.
     public var notReadyReason: String? {
+        if drainDelay?.hasBegun == true { return "draining: shutting down" }
         guard upstreamWasReached else { return "upstream not reached yet" }
         return usageLog?.problem
     }

@@ -28,6 +28,11 @@ extension ShimConfiguration {
                 "--shutdown-timeout-seconds (SHIM_SHUTDOWN_TIMEOUT_SECONDS) must be at least 1, got \(shutdownTimeout)"
             )
         }
+        guard drainDelay >= .zero else {
+            throw ConfigurationError(
+                "--drain-delay-seconds (SHIM_DRAIN_DELAY_SECONDS) must be 0 (no delay) or more, got \(drainDelay)"
+            )
+        }
         guard coalesceWindow >= .zero else {
             throw ConfigurationError(
                 "--coalesce-window-ms (SHIM_COALESCE_WINDOW_MS) must be 0 (off) or more, got \(coalesceWindow)"

@@ -57,6 +57,9 @@ public struct ShimConfiguration: Sendable {
     public var usageLogBufferRecords: Int = 10_000
     /// How long graceful shutdown waits for in-flight calls and the last usage records.
     public var shutdownTimeout: Duration = .seconds(25)
+    /// How long the proxy keeps accepting and serving after the signal to stop (``DrainDelay``),
+    /// before the drain bounded by ``shutdownTimeout`` begins.
+    public var drainDelay: Duration = .seconds(5)
     /// Key of the customer hash in usage records; `nil` draws a random one per process.
     public var customerHashKey: String?
 

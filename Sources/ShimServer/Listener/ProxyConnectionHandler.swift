@@ -173,6 +173,7 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         guard let context, case .answering = machine.phase else { return }
         var headers = response.headers
         headers[.date] = services.dateCache.now
+        if services.drainDelay.hasBegun { machine.stopKeepAlive() }
         if machine.closesAfterAnswer { headers[.connection] = "close" }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: response.status, headerFields: headers))), promise: nil)
         if response.body.readableBytes > 0 {
@@ -202,7 +203,7 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         let date = services.dateCache.now
         Task(executorPreference: executor) {
             let response = await passthrough.respond(to: request, remoteAddress: remoteAddress, logger: logger)
-            let closes = await loop.submitOnLoop(orIfShutDown: true) { handler.value.machine.closesAfterAnswer }
+            let closes = await loop.submitOnLoop(orIfShutDown: true) { handler.value.closesAfterAnswer() }
             var headers = response.headers
             if headers[.date] == nil { headers[.date] = date }
             if closes { headers[.connection] = "close" }
@@ -218,6 +219,12 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
             }
             loop.runOnLoop { handler.value.passthroughAnswered(written: written) }
         }
+    }
+
+    /// Whether the answer in progress closes the connection; every answer does once the drain has begun.
+    private func closesAfterAnswer() -> Bool {
+        if services.drainDelay.hasBegun { machine.stopKeepAlive() }
+        return machine.closesAfterAnswer
     }
 
     private func passthroughAnswered(written: EventLoopFuture<Void>) {

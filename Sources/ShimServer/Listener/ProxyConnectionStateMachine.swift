@@ -140,6 +140,11 @@ struct ProxyConnectionStateMachine {
         phase = route == .passthrough ? .answering(.passthrough, requestEnded: false) : .reading(.legacy)
     }
 
+    /// The connection closes after the answer in progress (the shim is draining).
+    mutating func stopKeepAlive() {
+        keepAlive = false
+    }
+
     /// The shim answers the request in progress before reading its whole body (a body over the
     /// limit); the rest of the body is discarded and the connection closes after the answer.
     mutating func answeringEarly() {

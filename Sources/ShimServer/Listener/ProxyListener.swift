@@ -21,14 +21,19 @@ import Synchronization
 /// ``CallerWatchHandler``, Hummingbird's `HTTPConnectionStateHandler` (idle timeout, graceful
 /// close), then ``ProxyConnectionHandler``.
 ///
-/// On graceful shutdown it stops accepting, lets each connection finish the request in progress,
-/// closes idle ones, and returns once every connection has closed.
+/// On graceful shutdown it first keeps serving for the ``DrainDelay`` (each answer closing its
+/// connection), then stops accepting, lets each connection finish the request in progress, closes
+/// idle ones, and returns once every connection has closed.
 struct ProxyListener<U: Upstream>: Service {
     let host: String
     let port: Int
     let services: ProxyServices<U>
     let timeouts: RequestReadStateMachine.Timeouts
     let idleTimeout: Duration
+    /// Begun on graceful shutdown; the listener stops accepting when it is over.
+    let drainDelay: DrainDelay
+    /// Whether a second `SIGTERM` or `SIGINT` ends the drain delay.
+    let listensForSignals: Bool
     let onRunning: @Sendable (Int) async -> Void
 
     func run() async throws {
@@ -66,10 +71,27 @@ struct ProxyListener<U: Upstream>: Service {
             guard !shutdownStarted.exchange(true, ordering: .relaxed) else { return }
             quiescing.initiateShutdown(promise: allClosed)
         }
-        try await withTaskCancellationOrGracefulShutdownHandler {
-            try await allClosed.futureResult.get()
-        } onCancelOrGracefulShutdown: {
-            startShutdown()
+        let drainDelay = drainDelay
+        let listensForSignals = listensForSignals
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await allClosed.futureResult.get()
+            } onCancel: {
+                drainDelay.end()
+                startShutdown()
+            }
+        } onGracefulShutdown: {
+            // Keep accepting and serving (answers close their connections, /ready says 503) until
+            // load balancers have moved on; then stop accepting and drain.
+            if drainDelay.duration > .zero {
+                services.logger.notice(
+                    "stopping: /ready answers 503 and answers close their connections; the proxy stops accepting in \(drainDelay.duration) (a second SIGTERM or SIGINT: now)"
+                )
+            }
+            Task {
+                await drainDelay.begin(listenForSignals: listensForSignals)
+                startShutdown()
+            }
         }
     }
 

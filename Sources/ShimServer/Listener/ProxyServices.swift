@@ -7,5 +7,7 @@ struct ProxyServices<U: Upstream>: Sendable {
     /// Largest legacy request body read.
     let maxLegacyBodyBytes: Int
     let dateCache: HTTPDateCache
+    /// Once it has begun, every answer closes its connection.
+    let drainDelay: DrainDelay
     let logger: Logger
 }

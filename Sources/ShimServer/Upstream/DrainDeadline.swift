@@ -20,6 +20,8 @@ struct DrainDeadline: Service {
 
     let proxy: any Service
     let upstream: EventLoopUpstream
+    /// The drain begins when the delay is over.
+    let drainDelay: DrainDelay
     /// How long the drain may take before calls in flight are cut.
     let limit: Duration
     let outcome: Outcome
@@ -41,6 +43,7 @@ struct DrainDeadline: Service {
             group.addTask {
                 // Returns when graceful shutdown begins (or on cancellation, which ends this task below).
                 try await gracefulShutdown()
+                await drainDelay.waitUntilOver()
                 try await Task.sleep(for: limit)
                 outcome.markCutShort()
                 logger.error("drain ran out of time: closing upstream connections of the calls still in flight")

@@ -22,7 +22,8 @@ final class ShimChild {
         process = Process()
         process.executableURL = ShimProcess.executable
         process.arguments =
-            ["serve", "--port", "0", "--admin-port", "0", "--log-level", logLevel, "--mappings", mappings] + arguments
+            ["serve", "--port", "0", "--admin-port", "0", "--log-level", logLevel, "--mappings", mappings,
+             "--drain-delay-seconds", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr

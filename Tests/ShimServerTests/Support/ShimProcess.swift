@@ -52,7 +52,8 @@ func withShimProcess<Result: Sendable>(
     let process = Process()
     process.executableURL = ShimProcess.executable
     process.arguments =
-        ["serve", "--port", "0", "--admin-port", "0", "--log-level", "notice", "--mappings", mappings] + arguments
+        ["serve", "--port", "0", "--admin-port", "0", "--log-level", "notice", "--mappings", mappings,
+         "--drain-delay-seconds", "0"] + arguments
     if !environment.isEmpty {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
