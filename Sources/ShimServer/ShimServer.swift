@@ -126,6 +126,11 @@ public struct ShimServer: Service {
             ReopenSignalListener(usageLog: usageLog, logger: logger),
             UpstreamProbe(upstream: upstream, readiness: readiness, logger: logger),
             MappingReloader(store: store, logger: logger),
+        ]
+        if configuration.watchMappings {
+            services.append(MappingWatcher(store: store, interval: configuration.watchMappingsInterval, logger: logger))
+        }
+        services += [
             admin,
             DrainDeadline(
                 proxy: proxy, upstream: upstream, drainDelay: drainDelay,

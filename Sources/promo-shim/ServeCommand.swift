@@ -80,6 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds SIGTERM waits for in-flight calls before stopping them (env SHIM_SHUTDOWN_TIMEOUT_SECONDS; default 25).")
     var shutdownTimeoutSeconds: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Reload the mappings when the files of their directory change, as SIGHUP does; follows a mounted Kubernetes ConfigMap (env SHIM_WATCH_MAPPINGS; default on).")
+    var watchMappings: Bool?
+
     @Option(help: "Seconds SIGTERM keeps the proxy accepting and serving (with /ready 503 and Connection: close) before it stops accepting; a second SIGTERM or SIGINT skips it (env SHIM_DRAIN_DELAY_SECONDS; default 5).")
     var drainDelaySeconds: Int?
 
@@ -181,6 +184,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shutdownTimeout = .seconds(
             try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
         )
+        configuration.watchMappings = try watchMappings ?? environment.flag(false, "SHIM_WATCH_MAPPINGS", default: true)
         configuration.drainDelay = .seconds(
             try environment.int(drainDelaySeconds, "SHIM_DRAIN_DELAY_SECONDS", default: 5)
         )

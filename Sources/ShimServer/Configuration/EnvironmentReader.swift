@@ -24,10 +24,13 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
-    /// A boolean flag: set on the command line, or `1`/`true`/`yes` in the environment.
-    public func flag(_ commandLine: Bool, _ variable: String) throws(ConfigurationError) -> Bool {
+    /// A boolean flag: set on the command line, or `1`/`true`/`yes` in the environment (`0`/`false`/
+    /// `no` turn it off); `defaultValue` when neither sets it.
+    public func flag(
+        _ commandLine: Bool, _ variable: String, default defaultValue: Bool = false
+    ) throws(ConfigurationError) -> Bool {
         if commandLine { return true }
-        guard let text = string(nil, variable)?.lowercased() else { return false }
+        guard let text = string(nil, variable)?.lowercased() else { return defaultValue }
         switch text {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false

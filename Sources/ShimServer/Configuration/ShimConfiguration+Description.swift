@@ -20,7 +20,7 @@ extension ShimConfiguration: CustomStringConvertible, CustomDebugStringConvertib
             "maxQueuedUpstreamCalls: \(maxQueuedUpstreamCalls)", "maxPassthroughBodyBytes: \(maxPassthroughBodyBytes)",
             "verifyUpstreamCertificates: \(verifyUpstreamCertificates)", "coalesceWindow: \(coalesceWindow)",
             "coalesceMax: \(coalesceMax)", "usageLog: \(usage)", "usageLogBufferRecords: \(usageLogBufferRecords)",
-            "shutdownTimeout: \(shutdownTimeout)", "drainDelay: \(drainDelay)",
+            "shutdownTimeout: \(shutdownTimeout)", "drainDelay: \(drainDelay)", "watchMappings: \(watchMappings)",
             "customerHashKey: \(customerHashKey == nil ? "none (random per process)" : "<redacted>")",
         ]
         return "ShimConfiguration(\(fields.joined(separator: ", ")))"

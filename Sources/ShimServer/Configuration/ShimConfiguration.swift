@@ -60,6 +60,10 @@ public struct ShimConfiguration: Sendable {
     /// How long the proxy keeps accepting and serving after the signal to stop (``DrainDelay``),
     /// before the drain bounded by ``shutdownTimeout`` begins.
     public var drainDelay: Duration = .seconds(5)
+    /// Whether the mappings directory is watched and reloaded on change (``MappingWatcher``).
+    public var watchMappings = true
+    /// How often the watcher looks at the mappings directory.
+    public var watchMappingsInterval: Duration = .seconds(1)
     /// Key of the customer hash in usage records; `nil` draws a random one per process.
     public var customerHashKey: String?
 

@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import ShimCore
 import Synchronization
@@ -34,6 +35,14 @@ public final class MappingStore: Sendable {
     /// The set in force now.
     public var current: Compiled { state.withLock { $0 } }
 
+    /// The folder to read a consistent set from: where a kubelet-managed mount's `..data` link
+    /// points (its files are swapped all at once by repointing that link), else `directory`.
+    static func snapshot(of directory: String) -> String {
+        let link = URL(fileURLWithPath: directory).appendingPathComponent("..data").path
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return directory }
+        return target.hasPrefix("/") ? target : URL(fileURLWithPath: directory).appendingPathComponent(target).path
+    }
+
     /// Reads the directory again; a valid set replaces the current one, an invalid one is refused.
     /// - Returns: the version in force afterwards, or the reason the new set was refused.
     @discardableResult
@@ -42,7 +51,7 @@ public final class MappingStore: Sendable {
             return .failure(MappingError(file: "", line: nil, keyPath: "", reason: "this shim has no mappings directory"))
         }
         do {
-            let fresh = Compiled(try MappingSet(directory: directory))
+            let fresh = Compiled(try MappingSet(directory: Self.snapshot(of: directory)))
             let previous = state.withLock { current in
                 defer { current = fresh }
                 return current.mappings.version
