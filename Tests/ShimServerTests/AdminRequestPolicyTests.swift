@@ -23,6 +23,22 @@ struct AdminRequestPolicyTests {
         #expect(Self.policy.refusal(method: .get, host: host, origin: nil, fetchSite: nil) == .misdirectedRequest)
     }
 
+    @Test(
+        "Addressed by an IP address (a kubelet probe or Prometheus scraping the pod's IP): served, as no DNS name can rebind it",
+        arguments: ["10.1.2.3:9901", "10.1.2.3", "192.168.0.7:80", "[fd00::1]:9901", "[2001:db8::7]"]
+    )
+    func ipAddressHost(host: String) {
+        #expect(Self.policy.refusal(method: .get, host: host, origin: nil, fetchSite: nil) == nil)
+    }
+
+    @Test(
+        "Names that only look like addresses still get 421",
+        arguments: ["10.1.2.3.evil.example", "999.1.1.1:9901", "1.2.3:9901", "10.1.2.3x", "[fd00::1.evil]", "0.0.0.0:9901", "[::]:9901"]
+    )
+    func notAnAddress(host: String) {
+        #expect(Self.policy.refusal(method: .get, host: host, origin: nil, fetchSite: nil) == .misdirectedRequest)
+    }
+
     @Test("A wildcard admin host is not a name clients may use")
     func wildcard() {
         let policy = AdminRequestPolicy(adminHost: "0.0.0.0")

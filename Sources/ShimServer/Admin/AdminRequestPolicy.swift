@@ -1,7 +1,14 @@
 public import HTTPTypes
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#else
+import Darwin
+#endif
 
-/// Which requests the admin listener answers: those addressed to it by a loopback name or its
-/// configured host (any port), so a DNS-rebound name cannot read `/metrics` or `/deprecation`,
+/// Which requests the admin listener answers: those addressed to it by a loopback name, its
+/// configured host or an IP address (any port), so a DNS-rebound name cannot read `/metrics` or `/deprecation`,
 /// and, for state-changing methods, only those from no origin (curl, scripts) or its own origin,
 /// so a web page cannot `POST /reload`.
 public struct AdminRequestPolicy: Sendable {
@@ -50,7 +57,20 @@ public struct AdminRequestPolicy: Sendable {
         }
         // An IPv6 address must be in brackets.
         if !text.hasPrefix("["), host.contains(":") { return false }
-        return allowedHosts.contains(String(host))
+        return allowedHosts.contains(String(host)) || Self.isSpecificAddress(String(host))
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 address other than the unspecified one. A request
+    /// addressed by an IP address cannot come from a rebound DNS name, and it is how a kubelet's
+    /// probes and Prometheus reach a pod (`Host: <pod IP>:<port>`).
+    static func isSpecificAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return v4.s_addr != 0 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.contains { $0 != 0 } }
+        }
+        return false
     }
 
     private static func isPort(_ text: Substring) -> Bool {
