@@ -82,6 +82,32 @@ struct TranslatedRequestTests {
         #expect((body["customers"] as? [[String: Any]])?.first?["identifierValue"] as? String == "552695692")
     }
 
+    @Test("The caller's trace context (traceparent, tracestate, baggage) goes on the lookup and the bulk call")
+    func traceContextForwarded() async throws {
+        let upstream = RecordingUpstream { request in
+            request.path == "/v2/customers/lookup"
+                ? RecordingUpstream.json(#"{"entity": 552695692, "warnings": []}"#)
+                : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+        }
+        let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                let response = try await issue(
+                    shim.proxyURL, query: "identifierName=externalId&identifierValue=EXT-1001&source=INSTORE",
+                    headers: [tillAuthorization, ("traceparent", traceparent), ("tracestate", "vendor=abc"), ("baggage", "tenant=7")]
+                )
+                #expect(response.status == 200)
+            }
+        }
+        let requests = upstream.requests
+        try #require(requests.count == 2)
+        for request in requests {
+            #expect(request.headers[HTTPField.Name("traceparent")!] == traceparent, "\(request.path)")
+            #expect(request.headers[HTTPField.Name("tracestate")!] == "vendor=abc", "\(request.path)")
+            #expect(request.headers[HTTPField.Name("baggage")!] == "tenant=7", "\(request.path)")
+        }
+    }
+
     @Test("A lookup that finds nobody answers 8015 without a bulk call")
     func lookupNotFound() async throws {
         let upstream = RecordingUpstream { _ in

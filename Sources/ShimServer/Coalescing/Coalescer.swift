@@ -111,6 +111,8 @@ public final class Coalescer<U: Upstream>: Sendable {
                     // The batch's upstream call carries its own id, not its first caller's.
                     batchHeaders[RequestID.capHeader] = nil
                     batchHeaders[RequestID.header] = id
+                    // Nor its first caller's trace: it belongs to every caller of the batch.
+                    for name in ProxyHeaders.traceContext { batchHeaders[name] = nil }
                     var batch = Batch(id: id, path: path, request: request, headers: batchHeaders)
                     batch.waiters = [waiter]
                     if maxBatch == 1 { return (batch, nil) }

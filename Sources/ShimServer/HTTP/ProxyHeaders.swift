@@ -52,14 +52,24 @@ public enum ProxyHeaders {
         return result
     }
 
-    /// The caller's credentials for a translated call: `Authorization` and every `X-CAP-*` header, verbatim.
+    /// The caller's credentials for a translated call: `Authorization` and every `X-CAP-*` header,
+    /// verbatim, and the W3C trace context (`traceparent`, `tracestate`, `baggage`), so the vendor's
+    /// traces of the lookup and the bulk call join the caller's, as they do on passthrough.
     public static func credentials(_ headers: HTTPFields) -> HTTPFields {
         var result = HTTPFields()
-        for field in headers where field.name == .authorization || field.name.canonicalName.hasPrefix("x-cap-") {
+        for field in headers
+        where field.name == .authorization || field.name.canonicalName.hasPrefix("x-cap-")
+            || traceContext.contains(field.name)
+        {
             result.append(field)
         }
         return result
     }
+
+    /// The W3C Trace Context and Baggage headers.
+    public static let traceContext: [HTTPField.Name] = [
+        HTTPField.Name("traceparent")!, HTTPField.Name("tracestate")!, HTTPField.Name("baggage")!,
+    ]
 }
 
 extension HTTPField.Name {
