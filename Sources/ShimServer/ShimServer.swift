@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import NIOCore
@@ -32,6 +33,10 @@ public struct ShimServer: Service {
         onAdminRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ConfigurationError) {
         let metrics = ShimMetrics()
+        metrics.recordPolicy(
+            deprecationDate: configuration.deprecation.deprecationDate.timeIntervalSince1970,
+            sunsetDate: configuration.deprecation.sunsetDate?.timeIntervalSince1970
+        )
         let liveUsage = LiveUsage()
         var historyLoader: UsageHistoryLoader?
         if case .file(let path) = configuration.usageLog {

@@ -21,6 +21,19 @@ struct AdminTests {
             #expect(text.contains(#"promo_shim_passthrough_requests_total{status_class="4xx"} 1"#))
             #expect(text.contains(#"promo_shim_upstream_duration_seconds_count{call="bulk"} 2"#))
             #expect(text.contains("promo_shim_in_flight_requests 0"))
+            // End-to-end duration by outcome, the build, the policy's dates, the process.
+            #expect(text.contains(#"promo_shim_legacy_call_duration_seconds_count{outcome="issued"} 2"#))
+            #expect(text.contains(#"promo_shim_legacy_call_duration_seconds_count{outcome="rejected"} 1"#))
+            #expect(text.contains(#"promo_shim_build_info{version="\#(BuildInfo.version)""#))
+            #expect(text.contains("promo_shim_deprecation_date_seconds 1767225600"))
+            for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
+                #expect(text.contains("\n\(name) "), "\(name) missing")
+            }
+            // Every metric has its help text (promtool check metrics insists).
+            for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") {
+                let name = line.split(separator: " ")[2]
+                #expect(text.contains("# HELP \(name) "), "\(name) has no help")
+            }
         }
     }
 

@@ -8,7 +8,7 @@ import Testing
 /// Metric labels come from bounded sets, whatever the vendor or the callers send.
 @Suite("Metric label bounds", .timeLimit(.minutes(2)))
 struct MetricLabelTests {
-    @Test("The code label of legacy calls is one of the mapped codes, else `other`")
+    @Test("The code label of legacy calls is one of the mapped codes, else `other`; unmapped vendor codes are counted, at most 100 by name")
     func codeLabelBounded() async throws {
         let codes = Mutex(70_000)
         let upstream = RecordingUpstream { _ in
@@ -22,15 +22,20 @@ struct MetricLabelTests {
         }
         try await upstream.run { base in
             try await withShim(upstream: base) { shim in
-                for _ in 0..<30 {
+                for _ in 0..<110 {
                     _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
                 }
                 // A mapped entity code and a local code keep their own label.
                 _ = try await issue(shim.proxyURL, query: "identifierName=mobile")
                 let text = try await send(.GET, "\(shim.adminURL)/metrics").text
                 let series = text.split(separator: "\n").filter { $0.hasPrefix("promo_shim_legacy_calls_total{") }
-                #expect(!text.contains(#"code="70005""#))
-                #expect(text.contains(#"promo_shim_legacy_calls_total{client="till",outcome="error",code="other"} 30"#))
+                #expect(!series.contains { $0.contains(#"code="70005""#) })
+                #expect(text.contains(#"promo_shim_legacy_calls_total{client="till",outcome="error",code="other"} 110"#))
+                // Each unmapped vendor code is counted under its own label, up to 100 of them.
+                let unmapped = text.split(separator: "\n").filter { $0.hasPrefix("promo_shim_unmapped_codes_total{") }
+                #expect(unmapped.contains(#"promo_shim_unmapped_codes_total{code="70005"} 1"#))
+                #expect(unmapped.contains(#"promo_shim_unmapped_codes_total{code="other"} 10"#))
+                #expect(unmapped.count == 101, "\(unmapped.count) unmapped series")
                 #expect(text.contains(#"code="11013""#))
                 #expect(series.count == 2, "\(series)")
             }

@@ -73,6 +73,7 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
         }
 
         metrics.recordLegacyCall(client: client, outcome: outcome.callOutcome, codes: outcome.codes)
+        metrics.recordLegacyCallDuration(ContinuousClock.now - started, outcome: outcome.callOutcome)
         let record = UsageRecord(
             timestampMilliseconds: Int64((received.timeIntervalSince1970 * 1000).rounded(.down)),
             requestId: requestId,

@@ -1,68 +1,107 @@
-import CoreMetrics
 public import Prometheus
 import ShimCore
 import Synchronization
 
-/// The shim's metrics, registered in a Prometheus registry through swift-metrics and served by the
-/// admin listener. Labels come from bounded sets: client names beyond ``maxClients`` become `other`.
+/// The shim's metrics, in a Prometheus registry served by the admin listener. Every metric has its
+/// help text (``MetricHelp``), so the exposition passes `promtool check metrics`. Labels come from
+/// bounded sets: client names beyond ``maxClients`` become `other`, codes the mapping tables do not
+/// know become `other`.
 public final class ShimMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    let factory: PrometheusMetricsFactory
-    private let inFlight: Meter
-    /// Handles made once: the label sets of these metrics are fixed, so no call goes through the
-    /// factory (profiles showed per-call handle creation on the request path).
-    private let upstreamTimers: [String: CoreMetrics.Timer]
-    private let passthroughCounters: [CoreMetrics.Counter]
-    private let pathVariants: CoreMetrics.Counter
+    private let inFlight: Gauge
+    /// Handles made once: the label sets of these metrics are fixed, so no call looks them up
+    /// (profiles showed per-call handle creation on the request path).
+    private let upstreamDurations: [String: DurationHistogram]
+    private let passthroughCounters: [Counter]
+    private let pathVariants: Counter
     private let legacyCalls = Mutex(LegacyCallLabels())
+    private let legacyCallDurations: [String: DurationHistogram]
+    private let process: ProcessMetrics
 
     /// Distinct client label values kept; callers can invent user names, the label set must stay bounded.
     public static let maxClients = 200
 
+    /// Buckets of every duration histogram: 0.5 ms to 10 s.
+    static let durationBuckets: [Duration] = [
+        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
-            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-            .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
-        ]
-        self.factory = factory
-        self.inFlight = Meter(label: "promo_shim_in_flight_requests", factory: factory)
-        var timers: [String: Timer] = [:]
+        self.inFlight = registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_in_flight_requests"))
+        var upstream: [String: DurationHistogram] = [:]
         for call in Self.upstreamCalls {
-            timers[call] = Timer(label: "promo_shim_upstream_duration_seconds", dimensions: [("call", call)], factory: factory)
+            upstream[call] = Self.durationHistogram(registry, "promo_shim_upstream_duration_seconds", [("call", call)])
         }
-        self.upstreamTimers = timers
+        self.upstreamDurations = upstream
         self.passthroughCounters = (1...5).map { statusClass in
-            Counter(
-                label: "promo_shim_passthrough_requests_total", dimensions: [("status_class", "\(statusClass)xx")],
-                factory: factory
+            registry.makeCounter(
+                descriptor: MetricHelp.descriptor("promo_shim_passthrough_requests_total"),
+                labels: [("status_class", "\(statusClass)xx")]
             )
         }
-        self.pathVariants = Counter(label: "promo_shim_legacy_path_variants_total", factory: factory)
+        self.pathVariants = registry.makeCounter(descriptor: MetricHelp.descriptor("promo_shim_legacy_path_variants_total"))
+        var durations: [String: DurationHistogram] = [:]
+        for outcome in CallOutcome.allCases {
+            durations[outcome.rawValue] = Self.durationHistogram(
+                registry, "promo_shim_legacy_call_duration_seconds", [("outcome", outcome.rawValue)]
+            )
+        }
+        self.legacyCallDurations = durations
+        self.process = ProcessMetrics(registry: registry)
+        registry.makeGauge(
+            descriptor: MetricHelp.descriptor("promo_shim_build_info"),
+            labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision)]
+        ).set(to: 1.0)
+    }
+
+    static func durationHistogram(
+        _ registry: PrometheusCollectorRegistry, _ name: String, _ labels: [(String, String)]
+    ) -> DurationHistogram {
+        registry.makeDurationHistogram(descriptor: MetricHelp.descriptor(name), labels: labels, buckets: durationBuckets)
     }
 
     /// The `call` label values of `promo_shim_upstream_duration_seconds`.
     static let upstreamCalls = ["bulk", "lookup", "legacy"]
 
     /// Counts a legacy call by client, outcome and code (`none` when the answer had no code, `other`
-    /// for a code the mapping tables do not know, see ``useCodeLabels(for:)``).
+    /// for a code the mapping tables do not know, see ``useCodeLabels(for:)``), and every code of
+    /// its answer the tables do not know in `promo_shim_unmapped_codes_total`.
     public func recordLegacyCall(client: String, outcome: CallOutcome, codes: [Int]) {
-        let counter = legacyCalls.withLock { labels in
+        let registry = registry
+        let (counter, unmapped) = legacyCalls.withLock { labels -> (Counter, [Counter]) in
             let key = LegacyCallLabels.Key(
                 client: labels.boundedClient(client), outcome: outcome.rawValue, code: labels.boundedCode(codes.first)
             )
-            if let counter = labels.counters[key] { return counter }
-            let counter = Counter(
-                label: "promo_shim_legacy_calls_total",
-                dimensions: [("client", key.client), ("outcome", key.outcome), ("code", key.code)],
-                factory: factory
+            let unmapped = codes.compactMap { labels.unmappedCounter(for: $0, registry: registry) }
+            if let counter = labels.counters[key] { return (counter, unmapped) }
+            let counter = registry.makeCounter(
+                descriptor: MetricHelp.descriptor("promo_shim_legacy_calls_total"),
+                labels: [("client", key.client), ("outcome", key.outcome), ("code", key.code)]
             )
             if labels.counters.count < LegacyCallLabels.maxCachedCounters { labels.counters[key] = counter }
-            return counter
+            return (counter, unmapped)
         }
         counter.increment()
+        for counter in unmapped { counter.increment() }
+    }
+
+    /// Records how long a legacy call took, from its arrival to its answer, by outcome
+    /// (`promo_shim_legacy_call_duration_seconds`).
+    public func recordLegacyCallDuration(_ duration: Duration, outcome: CallOutcome) {
+        legacyCallDurations[outcome.rawValue]?.record(duration)
+    }
+
+    /// Publishes the deprecation policy's dates as Unix seconds, so alerts can compare against
+    /// them (`promo_shim_deprecation_date_seconds`, `promo_shim_sunset_date_seconds`; the latter
+    /// only when a sunset date is set).
+    public func recordPolicy(deprecationDate: Double, sunsetDate: Double?) {
+        registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_deprecation_date_seconds")).set(deprecationDate)
+        if let sunsetDate {
+            registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_sunset_date_seconds")).set(sunsetDate)
+        }
     }
 
     /// Sets the codes the `code` label of ``recordLegacyCall(client:outcome:codes:)`` may take: every
@@ -79,12 +118,11 @@ public final class ShimMetrics: Sendable {
         pathVariants.increment()
     }
 
-    /// Records how long an upstream call took (`call` is `bulk` or `lookup`).
+    /// Records how long an upstream call took (`call` is `bulk`, `lookup` or `legacy`).
     public func recordUpstreamLatency(_ duration: Duration, call: String) {
-        let timer =
-            upstreamTimers[call]
-            ?? Timer(label: "promo_shim_upstream_duration_seconds", dimensions: [("call", call)], factory: factory)
-        timer.recordNanoseconds(duration.nanoseconds)
+        let histogram =
+            upstreamDurations[call] ?? Self.durationHistogram(registry, "promo_shim_upstream_duration_seconds", [("call", call)])
+        histogram.record(duration)
     }
 
     /// Counts a passthrough request by status class (`2xx` ... `5xx`).
@@ -101,13 +139,13 @@ public final class ShimMetrics: Sendable {
 
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] {
-        registry.emitToBuffer()
+        process.update()
+        return registry.emitToBuffer()
     }
-
 }
 
 /// The label values `promo_shim_legacy_calls_total` has seen, and its counter per label set (made
-/// once, not through the factory on every call). Every label comes from a bounded set.
+/// once, not looked up on every call). Every label comes from a bounded set.
 private struct LegacyCallLabels {
     struct Key: Hashable {
         var client: String
@@ -117,10 +155,13 @@ private struct LegacyCallLabels {
 
     /// Counters kept; the label sets are bounded already, this only caps what reloads can add.
     static let maxCachedCounters = 8192
+    /// Distinct vendor codes ``unmappedCounter(for:registry:)`` names; later ones count as `other`.
+    static let maxUnmappedCodes = 100
 
     var clients: Set<String> = []
     var codes: Set<Int> = []
-    var counters: [Key: CoreMetrics.Counter] = [:]
+    var counters: [Key: Counter] = [:]
+    var unmapped: [String: Counter] = [:]
 
     mutating func boundedClient(_ client: String) -> String {
         if clients.contains(client) { return client }
@@ -133,6 +174,20 @@ private struct LegacyCallLabels {
         guard let code else { return "none" }
         return codes.contains(code) ? String(code) : "other"
     }
+
+    /// The counter of a code the mapping tables do not know (relayed to the caller as the vendor
+    /// sent it), or `nil` for a known code (`promo_shim_unmapped_codes_total{code}`).
+    mutating func unmappedCounter(for code: Int, registry: PrometheusCollectorRegistry) -> Counter? {
+        guard !codes.contains(code) else { return nil }
+        var label = String(code)
+        if unmapped[label] == nil, unmapped.count >= Self.maxUnmappedCodes { label = "other" }
+        if let counter = unmapped[label] { return counter }
+        let counter = registry.makeCounter(
+            descriptor: MetricHelp.descriptor("promo_shim_unmapped_codes_total"), labels: [("code", label)]
+        )
+        unmapped[label] = counter
+        return counter
+    }
 }
 
 extension Duration {
@@ -143,33 +198,40 @@ extension Duration {
 }
 
 extension ShimMetrics {
+    /// Buckets of `promo_shim_coalescing_batch_size`.
+    static let batchSizeBuckets: [Double] = [1, 2, 3, 5, 10, 20, 50, 100]
+
     /// How long a coalesced call waited for its batch, and how large the batch was.
     public func recordCoalescingWait(_ wait: Duration, batchSize: Int) {
-        Timer(label: "promo_shim_coalescing_wait_seconds", factory: factory).recordNanoseconds(wait.nanoseconds)
-        Recorder(label: "promo_shim_coalescing_batch_size", factory: factory).record(batchSize)
+        Self.durationHistogram(registry, "promo_shim_coalescing_wait_seconds", []).record(wait)
+        registry.makeValueHistogram(
+            descriptor: MetricHelp.descriptor("promo_shim_coalescing_batch_size"), labels: [], buckets: Self.batchSizeBuckets
+        ).record(Double(batchSize))
     }
 
     /// `promo_shim_mappings_info{version}` is 1 for the set in force, 0 for the one it replaced.
     public func recordMappingsLoaded(version: String, previous: String?) {
+        let descriptor = MetricHelp.descriptor("promo_shim_mappings_info")
         if let previous, previous != version {
-            Gauge(label: "promo_shim_mappings_info", dimensions: [("version", previous)], factory: factory).record(0)
+            registry.makeGauge(descriptor: descriptor, labels: [("version", previous)]).set(to: 0)
         }
-        Gauge(label: "promo_shim_mappings_info", dimensions: [("version", version)], factory: factory).record(1)
+        registry.makeGauge(descriptor: descriptor, labels: [("version", version)]).set(to: 1)
     }
 
     /// Counts reloads by result, and `promo_shim_mappings_last_reload_success` says how the last went.
     public func recordMappingsReload(success: Bool) {
-        Counter(
-            label: "promo_shim_mappings_reloads_total", dimensions: [("result", success ? "ok" : "refused")], factory: factory
+        registry.makeCounter(
+            descriptor: MetricHelp.descriptor("promo_shim_mappings_reloads_total"),
+            labels: [("result", success ? "ok" : "refused")]
         ).increment()
-        Gauge(label: "promo_shim_mappings_last_reload_success", factory: factory).record(success ? 1 : 0)
+        registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_mappings_last_reload_success"))
+            .set(to: success ? 1 : 0)
     }
-}
 
-extension ShimMetrics {
     /// Counts usage records dropped while the usage log could not keep up, or not written by the
     /// shutdown deadline (`promo_shim_usage_records_dropped_total`); a count of 0 shows the series.
     public func recordUsageRecordsDropped(_ count: Int) {
-        Counter(label: "promo_shim_usage_records_dropped_total", factory: factory).increment(by: count)
+        registry.makeCounter(descriptor: MetricHelp.descriptor("promo_shim_usage_records_dropped_total"))
+            .increment(by: Int64(count))
     }
 }
