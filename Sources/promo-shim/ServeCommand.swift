@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -238,8 +239,12 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("admin listening on http://\(configuration.adminHost):\(port) (/health)")
             }
         )
+        // Tracing (off unless OTEL_TRACES_EXPORTER asks for it) starts before the server and stops
+        // after it, so the spans of the last calls are exported.
+        let tracing = try ShimTracing.bootstrap(environment: ProcessInfo.processInfo.environment, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: server)],
+            services: (tracing.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + [.init(service: server)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

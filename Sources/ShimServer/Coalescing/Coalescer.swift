@@ -1,9 +1,11 @@
 import Foundation
 import HTTPTypes
+import Instrumentation
 import Logging
 import NIOCore
 import ShimCore
 import Synchronization
+import Tracing
 
 /// Holds legacy calls that can share one bulk request for at most `window`, or until `maxBatch`
 /// are waiting, then sends them as one bulk call with one `customers` entry each and hands every
@@ -35,6 +37,8 @@ public final class Coalescer<U: Upstream>: Sendable {
         var issue: ValidatedIssue
         var deadline: NIODeadline
         var continuation: CheckedContinuation<Share, Never>
+        /// The caller's trace context (its server span), which the batch's span links to.
+        var trace: ServiceContext?
     }
 
     private struct Batch {
@@ -86,10 +90,12 @@ public final class Coalescer<U: Upstream>: Sendable {
         )
         let started = ContinuousClock.now
         let waiterID = UInt64(sequence.wrappingAdd(1, ordering: .relaxed).newValue)
+        let trace = ServiceContext.current
         let share = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Share, Never>) in
                 let waiter = Waiter(
-                    id: waiterID, customer: request.customers[0], issue: issue, deadline: deadline, continuation: continuation
+                    id: waiterID, customer: request.customers[0], issue: issue, deadline: deadline, continuation: continuation,
+                    trace: trace
                 )
                 // Cancelled before it could join: it never joins.
                 if Task.isCancelled {
@@ -179,11 +185,23 @@ public final class Coalescer<U: Upstream>: Sendable {
                 )
             }
         }
+        // One span for the batch's bulk call, in a trace of its own, linked to every caller's span.
+        let span = startSpan("bulk batch", context: .topLevel, ofKind: .client)
+        defer { span.end() }
+        var headers = batch.headers
+        if span.isRecording {
+            for waiter in batch.waiters {
+                if let trace = waiter.trace { span.addLink(SpanLink(context: trace, attributes: [:])) }
+            }
+            span.attributes["promo_shim.batch_id"] = batch.id
+            span.attributes["promo_shim.batch_size"] = size
+            InstrumentationSystem.instrument.inject(span.context, into: &headers, using: HTTPFieldsInjector())
+        }
         let response: BufferedUpstreamResponse
         do {
             response = try await upstream.exchange(
                 UpstreamRequest(
-                    method: .post, target: batch.path, headers: batch.headers,
+                    method: .post, target: batch.path, headers: headers,
                     body: .bytes(ByteBuffer(bytes: LegacyJSON.encode(request))), retryOnConnectFailure: true,
                     deadline: batch.waiters.map(\.deadline).min()
                 ),

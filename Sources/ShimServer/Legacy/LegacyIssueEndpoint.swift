@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
+import Instrumentation
 public import Logging
 public import NIOCore
 public import ShimCore
+import Tracing
 
 /// Answers the legacy `POST /v2/promotion/issue` itself; the proxy listener sends it every request
 /// that ``matches(method:path:)``.
@@ -53,6 +55,17 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
     func serve(
         _ request: LegacyIssueRequest, arrived: NIODeadline, presence: CallerPresence?, logger: Logger
     ) async -> ProxyResponse {
+        // A server span per call, a child of the caller's trace when it sent one.
+        var context = ServiceContext.topLevel
+        InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())
+        return await withSpan("POST " + Self.path, context: context, ofKind: .server) { span in
+            await serve(request, arrived: arrived, presence: presence, span: span, logger: logger)
+        }
+    }
+
+    private func serve(
+        _ request: LegacyIssueRequest, arrived: NIODeadline, presence: CallerPresence?, span: any Span, logger: Logger
+    ) async -> ProxyResponse {
         let received = Date()
         let started = ContinuousClock.now
         let requestId = RequestID.resolve(from: request.headers)
@@ -96,6 +109,23 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
         )
         usageLog?.append(record)
         liveUsage.add(record)
+        if span.isRecording {
+            // What operations need to find a call, never an identifier value, a credential or a customer hash.
+            span.attributes["http.request.method"] = "POST"
+            span.attributes["http.route"] = Self.path
+            span.attributes["http.response.status_code"] = Int(response.status.code)
+            span.attributes["promo_shim.client"] = client
+            span.attributes["promo_shim.request_id"] = requestId
+            span.attributes["promo_shim.outcome"] = outcome.callOutcome.rawValue
+            if let code = outcome.codes.first { span.attributes["promo_shim.legacy_code"] = code }
+            if let issue = outcome.issue {
+                span.attributes["promo_shim.program_id"] = Int(issue.programId)
+                span.attributes["promo_shim.promotion_id"] = Int(issue.promotionId)
+            }
+            if let route = outcome.route { span.attributes["promo_shim.route"] = route.label }
+            if let batchId = outcome.batchId { span.attributes["promo_shim.batch_id"] = batchId }
+            if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+        }
         return response
     }
 

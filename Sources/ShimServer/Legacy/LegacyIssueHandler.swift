@@ -1,5 +1,7 @@
 import HTTPTypes
+import Instrumentation
 public import Logging
+import Tracing
 import NIOCore
 import ShimCore
 
@@ -210,9 +212,26 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
             outcome.upstreamLatency = (outcome.upstreamLatency ?? .zero) + elapsed
             metrics?.recordUpstreamLatency(elapsed, call: call)
         }
-        let response = try await upstream.exchange(request, maxResponseBytes: maxUpstreamResponseBytes, logger: logger)
-        outcome.upstreamStatus = response.status.code
-        return response
+        // A client span per upstream call; the vendor gets its context (with tracing off the
+        // caller's own trace context is already in the headers, unchanged).
+        let span = startSpan(call, ofKind: .client)
+        defer { span.end() }
+        var request = request
+        if span.isRecording {
+            InstrumentationSystem.instrument.inject(span.context, into: &request.headers, using: HTTPFieldsInjector())
+            span.attributes["http.request.method"] = request.method.rawValue
+            span.attributes["url.path"] = String(request.target.prefix { $0 != "?" })
+        }
+        do {
+            let response = try await upstream.exchange(request, maxResponseBytes: maxUpstreamResponseBytes, logger: logger)
+            outcome.upstreamStatus = response.status.code
+            if span.isRecording { span.attributes["http.response.status_code"] = Int(response.status.code) }
+            return response
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
+        }
     }
 
     private static func isAuthenticationRefusal(_ status: HTTPResponse.Status) -> Bool {

@@ -1,8 +1,10 @@
 import HTTPTypes
 public import Hummingbird
+import Instrumentation
 public import Logging
 import NIOCore
 import ShimCore
+import Tracing
 
 /// Relays any request to the same path on the configured upstream, streaming bodies both ways.
 public struct PassthroughResponder<U: Upstream>: Sendable {
@@ -25,6 +27,21 @@ public struct PassthroughResponder<U: Upstream>: Sendable {
     /// The answer to `request`: the upstream's, streaming, or a legacy-shaped failure of the shim's.
     /// - Parameter remoteAddress: The caller's IP address, for `X-Forwarded-For`.
     public func respond(to request: Request, remoteAddress: String?, logger: Logger) async -> Response {
+        // A span per passthrough request, a child of the caller's trace; it ends with the answer's head.
+        var context = ServiceContext.topLevel
+        InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())
+        return await withSpan("passthrough " + request.method.rawValue, context: context, ofKind: .server) { span in
+            let response = await respond(to: request, remoteAddress: remoteAddress, span: span, logger: logger)
+            if span.isRecording {
+                span.attributes["http.request.method"] = request.method.rawValue
+                span.attributes["url.path"] = request.uri.path
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+            }
+            return response
+        }
+    }
+
+    private func respond(to request: Request, remoteAddress: String?, span: any Span, logger: Logger) async -> Response {
         // Origin-form only: an absolute-form target's scheme and host are dropped (the path is kept),
         // and anything that is not a path is refused. The host is always the configured upstream's.
         let path = request.uri.path
@@ -44,10 +61,14 @@ public struct PassthroughResponder<U: Upstream>: Sendable {
         let body = Self.body(of: request, limited: limited)
         var hasBody = true
         if case .none = body { hasBody = false }
+        var headers = ProxyHeaders.forwarded(request.headers, remoteAddress: remoteAddress)
+        if span.isRecording {
+            InstrumentationSystem.instrument.inject(span.context, into: &headers, using: HTTPFieldsInjector())
+        }
         let upstreamRequest = UpstreamRequest(
             method: request.method,
             target: target,
-            headers: ProxyHeaders.forwarded(request.headers, remoteAddress: remoteAddress),
+            headers: headers,
             body: body,
             // A streamed body can be read only once, so only bodiless GET and HEAD are retried.
             retryOnConnectFailure: !hasBody && (request.method == .get || request.method == .head)

@@ -1,0 +1,37 @@
+public import Logging
+import OTel
+public import ServiceLifecycle
+import Tracing
+
+/// OpenTelemetry tracing of the shim: off unless the standard environment asks for it.
+///
+/// `OTEL_TRACES_EXPORTER=otlp` turns it on (OTLP over HTTP; `OTEL_EXPORTER_OTLP_PROTOCOL` picks
+/// `http/protobuf`, the default, or `http/json`); `OTEL_EXPORTER_OTLP_ENDPOINT`,
+/// `OTEL_TRACES_SAMPLER` (and `_ARG`), `OTEL_SERVICE_NAME` and the other `OTEL_*` variables are read
+/// by swift-otel as the OpenTelemetry specification defines them. `OTEL_SDK_DISABLED=true` keeps it
+/// off. Without it, the tracing calls on the request path go to swift-distributed-tracing's no-op
+/// tracer, and a caller's trace context passes upstream unchanged.
+public enum ShimTracing {
+    /// Whether `environment` turns tracing on.
+    public static func isRequested(by environment: [String: String]) -> Bool {
+        guard environment["OTEL_SDK_DISABLED"]?.lowercased() != "true" else { return false }
+        guard let exporter = environment["OTEL_TRACES_EXPORTER"]?.lowercased() else { return false }
+        return exporter == "otlp" || exporter == "console"
+    }
+
+    /// Bootstraps the global tracer when the environment asks for tracing, and returns the service
+    /// that exports spans (run it in the service group, so the last spans are flushed at shutdown);
+    /// `nil` when tracing stays off.
+    public static func bootstrap(environment: [String: String], logger: Logger) throws -> (any Service)? {
+        guard isRequested(by: environment) else { return nil }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "promo-shim"
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.enabled = true
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(backend.factory)
+        logger.notice("tracing on: spans export over OTLP/HTTP (OTEL_* environment)")
+        return backend.service
+    }
+}
