@@ -71,7 +71,7 @@ struct ProxyConnectionStateMachineTests {
         machine.routed(.passthrough)
         #expect(machine.received(.end(nil)) == .end(.passthrough))
         let result5 = machine.replayed()
-        #expect(result5)
+        #expect(result5 == .read)
     }
 
     @Test("A body over the limit is answered before it is read whole; the connection then closes")
@@ -128,5 +128,63 @@ struct ProxyConnectionStateMachineTests {
         let result14 = machine.readCompleted()
         #expect(!result14)
         #expect(machine.answerEnded() == .none)
+    }
+
+    @Test("Bytes that are not HTTP behind a call in flight: the call is answered first, then 400 and the close")
+    func parseFailureAfterAnswers() {
+        var machine = Self.readingLegacy()
+        _ = machine.received(.end(nil))
+        #expect(machine.parseFailed() == .afterAnswers)
+        let read = machine.readCompleted()
+        #expect(!read)  // nothing more is read
+        #expect(machine.answerEnded() == .badRequestAndClose)
+    }
+
+    @Test("Bytes that are not HTTP on an idle connection: 400 and the close at once")
+    func parseFailureWhenIdle() {
+        var machine = Machine()
+        _ = machine.activated()
+        #expect(machine.parseFailed() == .badRequestAndClose)
+        #expect(machine.phase == .closed)
+    }
+
+    @Test("Requests held before a half-close are still served, then the connection closes")
+    func heldRequestsServedAfterHalfClose() {
+        var machine = Self.readingLegacy()
+        _ = machine.received(.end(nil))
+        #expect(machine.received(.head(Self.head())) == .none)
+        #expect(machine.received(.end(nil)) == .none)
+        let closeNow = machine.inputClosed()
+        #expect(!closeNow)
+        #expect(!machine.closesAfterAnswer)  // a held request waits for its answer
+        #expect(machine.answerEnded() == .replay([.head(Self.head()), .end(nil)]))
+        #expect(machine.received(.head(Self.head())) == .startRequest(Self.head()))
+        machine.routed(.legacy)
+        #expect(machine.received(.end(nil)) == .end(.legacy))
+        #expect(machine.replayed() == .none)
+        #expect(machine.answerEnded() == .close)
+    }
+
+    @Test("A half-close inside a held request: the connection closes once the replay finds it unfinished")
+    func halfCloseInsideAHeldRequest() {
+        var machine = Self.readingLegacy()
+        _ = machine.received(.end(nil))
+        #expect(machine.received(.head(Self.head())) == .none)
+        _ = machine.inputClosed()
+        #expect(machine.answerEnded() == .replay([.head(Self.head())]))
+        _ = machine.received(.head(Self.head()))
+        machine.routed(.legacy)
+        #expect(machine.replayed() == .close)
+    }
+
+    @Test("CONNECT ends the connection after its answer")
+    func connectCloses() {
+        var machine = Machine()
+        _ = machine.activated()
+        let head = HTTPRequest(method: .connect, scheme: nil, authority: "vendor.example:443", path: nil)
+        #expect(machine.received(.head(head)) == .startRequest(head))
+        machine.routed(.passthrough)
+        _ = machine.received(.end(nil))
+        #expect(machine.answerEnded() == .close)
     }
 }

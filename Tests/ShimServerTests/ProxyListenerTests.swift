@@ -85,4 +85,115 @@ struct ProxyListenerTests {
         }
         #expect(upstream.requests.isEmpty)
     }
+
+    /// An upstream whose bulk answers take `delay`.
+    static func slowVendor(_ delay: Duration) -> RecordingUpstream {
+        RecordingUpstream { _ in
+            try await Task.sleep(for: delay)
+            return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+        }
+    }
+
+    @Test("A malformed request pipelined behind a call still upstream: the call is answered, then 400, then the close")
+    func malformedBehindACallInFlight() async throws {
+        let upstream = Self.slowVendor(.milliseconds(400))
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                let connection = try await RawConnection(port: shim.proxy)
+                try await connection.write(Self.legacyCall())
+                try await Task.sleep(for: .milliseconds(100))
+                try await connection.write("GARBAGE\r\n\r\n")
+                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+                let text = connection.text
+                let answer = try #require(text.range(of: "sideEffects"), "the call in flight got no answer: \(text)")
+                let badRequest = try #require(text.range(of: "HTTP/1.1 400"), "no 400: \(text)")
+                #expect(answer.lowerBound < badRequest.lowerBound)
+            }
+        }
+        #expect(upstream.requests.count == 1)
+    }
+
+    @Test("Calls pipelined before a request with Connection: close are all answered, and that one too")
+    func pipelinedBeforeConnectionClose() async throws {
+        let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                let connection = try await RawConnection(port: shim.proxy)
+                try await connection.write(Self.legacyCall() + Self.legacyCall(connection: "close") + Self.legacyCall())
+                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+                #expect(Self.count("sideEffects", in: connection.text) == 2, "\(connection.text)")
+            }
+        }
+        #expect(upstream.requests.count == 2)
+    }
+
+    @Test("Calls pipelined before a half-close each leave a usage record")
+    func pipelinedBeforeHalfClose() async throws {
+        let usage = UsageLogTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: usage) }
+        let upstream = Self.slowVendor(.milliseconds(200))
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: { $0.usageLog = .file(usage) }) { shim in
+                let connection = try await RawConnection(port: shim.proxy)
+                try await connection.write(Self.legacyCall() + Self.legacyCall() + Self.legacyCall())
+                try await connection.closeOutput()
+                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+            }
+        }
+        let records = try UsageLogTests.records(at: usage)
+        #expect(records.count == 3, "\(records.map { $0["outcome"] ?? "?" })")
+    }
+
+    @Test("A legacy body cut off by the body timeout leaves a rejected usage record (9904)")
+    func cutOffBodyIsRecorded() async throws {
+        let usage = UsageLogTests.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: usage) }
+        let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: {
+                $0.usageLog = .file(usage)
+                $0.requestBodyTimeout = .milliseconds(300)
+            }) { shim in
+                let connection = try await RawConnection(port: shim.proxy)
+                let call = Self.legacyCall()
+                try await connection.write(String(call.dropLast(10)))
+                #expect(await connection.waitFor("HTTP/1.1 408", within: .seconds(10)))
+                #expect(await connection.waitForClose(within: .seconds(10)))
+            }
+        }
+        #expect(upstream.requests.isEmpty)
+        let records = try UsageLogTests.records(at: usage)
+        #expect(records.count == 1)
+        #expect(records.first?["outcome"] as? String == "rejected")
+        #expect(records.first?["codes"] as? [Int] == [9904])
+    }
+
+    @Test("An HTTP/1.0 request without keep-alive is answered, then the connection closes")
+    func http10Closes() async throws {
+        let upstream = RecordingUpstream { _ in RecordingUpstream.json("{}") }
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                let connection = try await RawConnection(port: shim.proxy)
+                try await connection.write("GET /v2/customers/lookup HTTP/1.0\r\nHost: shim\r\n\r\n")
+                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+                #expect(connection.text.hasPrefix("HTTP/1.1 200"), "\(connection.text.prefix(100))")
+            }
+        }
+    }
+
+    @Test("CONNECT gets 405 and the connection closes, which ends the answer")
+    func connectRefused() async throws {
+        let upstream = RecordingUpstream { _ in RecordingUpstream.json("{}") }
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                let connection = try await RawConnection(port: shim.proxy)
+                try await connection.write("CONNECT vendor.example:443 HTTP/1.1\r\nHost: vendor.example:443\r\n\r\n")
+                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+                #expect(connection.text.hasPrefix("HTTP/1.1 405"), "\(connection.text.prefix(100))")
+                // NIO's encoder leaves the length out of an answer to CONNECT; the close delimits it.
+                #expect(connection.text.lowercased().contains("connection: close"))
+            }
+        }
+        #expect(upstream.requests.isEmpty)
+    }
 }

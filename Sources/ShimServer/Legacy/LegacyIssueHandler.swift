@@ -54,6 +54,7 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         switch request.body {
         case .bytes(let bytes): body = Array(bytes.readableBytesView)
         case .tooLarge: return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: .bodyTooLarge, codes: codes)))
+        case .unreadable: return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: .malformedBody, codes: codes)))
         }
         let call = LegacyIssueCall(query: QueryString.parse(Substring(request.query ?? "")), body: body)
         let issue: ValidatedIssue

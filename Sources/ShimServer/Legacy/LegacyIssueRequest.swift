@@ -9,6 +9,9 @@ public struct LegacyIssueRequest: Sendable {
         case bytes(ByteBuffer)
         /// The body is (or says it is) larger than the legacy limit; it was not kept.
         case tooLarge
+        /// The body could not be read whole: the caller fell silent past the body timeout, closed
+        /// its side, or sent something that is not HTTP in the middle of it.
+        case unreadable
     }
 
     /// The raw query string (without `?`), if the target had one.

@@ -33,6 +33,7 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         var arrived: NIODeadline
         var body: ByteBuffer
         var tooLarge: Bool
+        var unreadable = false
     }
 
     init(services: ProxyServices<U>, executor: EventLoopTaskExecutor) {
@@ -82,16 +83,38 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError, machine.phase == .idle || machine.phase == .reading(.legacy) {
-            // As Hummingbird answered a request it could not parse.
-            let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
+        // A legacy body that cannot be read whole (timeout, a close or garbage in the middle of
+        // it): the call is answered and recorded as unreadable, never sent.
+        if machine.phase == .reading(.legacy), var call = legacy {
+            legacy = nil
+            call.unreadable = true
+            machine.answeringEarly()
+            _ = machine.parseFailed()
+            startLegacyCall(call, context: context)
+            if !(error is HTTPParserError) { machine.closed() }
+            return
         }
-        machine.closed()
-        finishBody(failing: true)
+        guard error is HTTPParserError else {
+            machine.closed()
+            finishBody(failing: true)
+            context.close(promise: nil)
+            return
+        }
+        switch machine.parseFailed() {
+        case .badRequestAndClose:
+            finishBody(failing: true)
+            writeBadRequestAndClose(context)
+        case .afterAnswers:
+            // What was read before the garbage is still answered; a passthrough body cut by it fails.
+            if case .answering(.passthrough, requestEnded: false) = machine.phase { finishBody(failing: true) }
+        }
+    }
+
+    /// As Hummingbird answered a request it could not parse: 400, then the close.
+    private func writeBadRequestAndClose(_ context: ChannelHandlerContext) {
+        let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
     }
 
     private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
@@ -153,7 +176,8 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
 
     private func startLegacyCall(_ call: LegacyCallInProgress, context: ChannelHandlerContext) {
         let request = LegacyIssueRequest(
-            query: call.query, headers: call.head.headerFields, body: call.tooLarge ? .tooLarge : .bytes(call.body),
+            query: call.query, headers: call.head.headerFields,
+            body: call.unreadable ? .unreadable : call.tooLarge ? .tooLarge : .bytes(call.body),
             remoteAddress: remoteAddress
         )
         let endpoint = services.legacy
@@ -254,11 +278,33 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         case .close:
             finishBody(failing: true)
             written.whenComplete { _ in context.close(promise: nil) }
+        case .badRequestAndClose:
+            finishBody(failing: true)
+            writeBadRequestAndClose(context)
         case .replay(let parts):
             for part in parts {
                 handle(part, context: context)
             }
-            if machine.replayed() { context.read() }
+            let replayEnd = machine.replayed()
+            switch replayEnd {
+            case .read:
+                context.read()
+            case .none:
+                break
+            case .close, .badRequestAndClose:
+                // The input ended inside a held request: a legacy one is still recorded, unreadable.
+                if var call = legacy {
+                    legacy = nil
+                    call.unreadable = true
+                    startLegacyCall(call, context: context)
+                }
+                finishBody(failing: true)
+                if replayEnd == .badRequestAndClose {
+                    writeBadRequestAndClose(context)
+                } else {
+                    context.close(promise: nil)
+                }
+            }
         case .read:
             context.read()
         case .none:

@@ -46,6 +46,8 @@ struct ProxyConnectionStateMachine {
     enum AnswerEndAction: Equatable {
         /// Close the connection.
         case close
+        /// Answer 400 (the caller sent bytes that are not HTTP after its last request), then close.
+        case badRequestAndClose
         /// Serve these held parts, in order, as if they had just arrived.
         case replay([HTTPRequestPart])
         /// Ask the channel for the next request.
@@ -57,6 +59,8 @@ struct ProxyConnectionStateMachine {
     private var held: Deque<HTTPRequestPart> = []
     private var keepAlive = true
     private var inputIsClosed = false
+    /// The caller sent something that is not HTTP; what came before it is still answered.
+    private var inputFailed = false
     /// Whether the passthrough body's reader wants more.
     private var bodyDemand = true
     /// A read was asked of the channel and has not completed.
@@ -66,14 +70,38 @@ struct ProxyConnectionStateMachine {
     /// `Connection: close`.
     var closesAfterAnswer: Bool {
         switch phase {
-        case .answering(_, let requestEnded): return !requestEnded || !keepAlive || inputIsClosed
+        case .answering(_, let requestEnded): return !requestEnded || !keepAlive || inputEnded && held.isEmpty
         case .closed: return true
-        case .idle, .reading: return !keepAlive || inputIsClosed
+        case .idle, .reading: return !keepAlive || inputEnded && held.isEmpty
+        }
+    }
+
+    /// No more requests will arrive: the caller closed its side, or sent something that is not HTTP.
+    private var inputEnded: Bool { inputIsClosed || inputFailed }
+
+    /// What to do about bytes that are not HTTP.
+    enum ParseFailureAction: Equatable {
+        /// Answer 400 now and close: nothing else is waiting for an answer.
+        case badRequestAndClose
+        /// Answer what was read before them first (``answerEnded()`` then says `badRequestAndClose`).
+        case afterAnswers
+    }
+
+    /// The decoder met bytes that are not HTTP.
+    mutating func parseFailed() -> ParseFailureAction {
+        inputFailed = true
+        switch phase {
+        case .answering:
+            return .afterAnswers
+        case .idle, .reading, .closed:
+            phase = .closed
+            held.removeAll()
+            return .badRequestAndClose
         }
     }
 
     private var wantsRead: Bool {
-        if inputIsClosed || readInFlight { return false }
+        if inputEnded || readInFlight { return false }
         switch phase {
         case .idle, .reading: return held.isEmpty
         case .answering(.passthrough, requestEnded: false): return bodyDemand
@@ -105,6 +133,8 @@ struct ProxyConnectionStateMachine {
             if let connection = head.headerFields[.connection], connection.lowercased().contains("close") {
                 keepAlive = false
             }
+            // After CONNECT the decoder reads no more requests on the connection.
+            if head.method == .connect { keepAlive = false }
             return .startRequest(head)
         case .idle, .answering(_, requestEnded: true):
             held.append(part)
@@ -177,10 +207,10 @@ struct ProxyConnectionStateMachine {
 
     /// The answer in progress was written whole.
     mutating func answerEnded() -> AnswerEndAction {
-        guard case .answering = phase else { return .none }
+        guard case .answering(_, let requestEnded) = phase else { return .none }
         if closesAfterAnswer {
             phase = .closed
-            return .close
+            return inputFailed && keepAlive && requestEnded ? .badRequestAndClose : .close
         }
         phase = .idle
         if !held.isEmpty {
@@ -191,9 +221,23 @@ struct ProxyConnectionStateMachine {
         return readIfWanted() ? .read : .none
     }
 
-    /// After a replay, whether to read for more.
-    mutating func replayed() -> Bool {
-        readIfWanted()
+    /// What follows a replay of held parts.
+    enum ReplayEndAction: Equatable {
+        case read
+        case none
+        /// A held request can never be read whole (the input ended): close.
+        case close
+        /// The same, after bytes that are not HTTP: answer 400, then close.
+        case badRequestAndClose
+    }
+
+    /// After a replay: read for more, or give up on a request the input ended in.
+    mutating func replayed() -> ReplayEndAction {
+        if inputEnded, phase == .idle || phase == .reading(.legacy) || phase == .reading(.passthrough) {
+            phase = .closed
+            return inputFailed ? .badRequestAndClose : .close
+        }
+        return readIfWanted() ? .read : .none
     }
 
     /// The connection closed or failed.

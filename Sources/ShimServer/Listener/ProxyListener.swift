@@ -105,6 +105,7 @@ struct ProxyListener<U: Upstream>: Service {
         try pipeline.configureHTTPServerPipeline(
             withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false
         )
+        try pipeline.addHandler(KeepAliveNormalizer())
         try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
         try pipeline.addHandler(RequestReadHandler(timeouts: timeouts))
         try pipeline.addHandler(CallerWatchHandler())

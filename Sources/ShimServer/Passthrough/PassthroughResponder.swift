@@ -44,14 +44,14 @@ public struct PassthroughResponder<U: Upstream>: Sendable {
     private func respond(to request: Request, remoteAddress: String?, span: any Span, logger: Logger) async -> Response {
         // Origin-form only: an absolute-form target's scheme and host are dropped (the path is kept),
         // and anything that is not a path is refused. The host is always the configured upstream's.
-        let path = request.uri.path
-        guard path.first == "/" else {
-            return Response(status: .badRequest)
-        }
         // TRACE would echo callers' credentials back (cross-site tracing); CONNECT would make an open proxy.
         if request.method == .trace || request.method == .connect {
             metrics.recordPassthrough(status: 405)
-            return Response(status: .methodNotAllowed)
+            return Response(status: .methodNotAllowed, headers: [.contentLength: "0"])
+        }
+        let path = request.uri.path
+        guard path.first == "/" else {
+            return Response(status: .badRequest, headers: [.contentLength: "0"])
         }
         let target = request.uri.query.map { "\(path)?\($0)" } ?? path
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {

@@ -45,6 +45,11 @@ final class RawConnection: Sendable {
         await poll(within: limit) { self.isClosed }
     }
 
+    /// Half-closes: no more bytes are sent, what arrives is still read.
+    func closeOutput() async throws {
+        try await channel.close(mode: .output)
+    }
+
     /// Closes the connection.
     func close() async {
         try? await channel.close()
