@@ -8,7 +8,14 @@ path, each target's median CPU microseconds per request, the spread of the round
 nginx's median.
 
     Benchmarks/ab.py --shim OLD_BINARY --shim NEW_BINARY [--rounds 7] [--duration 3] [--connections 64]
+
+A shim may carry environment variables after `::`, e.g. to compare tracing off and on with one binary:
+    Benchmarks/ab.py --shim BIN --shim 'BIN::OTEL_TRACES_EXPORTER=otlp,OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318'
+`--otlp-sink` starts a loopback OTLP/HTTP receiver that accepts and discards spans, on a free port
+it substitutes for `{otlp}` in those values.
 """
+import http.server
+import threading
 import argparse
 import os
 import shutil
@@ -30,6 +37,7 @@ def main():
     parser.add_argument("--duration", type=int, default=3, help="seconds per round and target")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--coalesce-window-ms", type=int, default=0, help="run the shims with coalescing on")
+    parser.add_argument("--otlp-sink", action="store_true", help="a loopback OTLP/HTTP receiver at {otlp}")
     args = parser.parse_args()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     work = tempfile.mkdtemp(prefix="promo-shim-ab-")
@@ -53,16 +61,35 @@ def main():
         legacy = run.wrk_script(work, "POST", run.LEGACY_BODY)
         lookup = run.wrk_script(work, "GET", "")
         nginx_pid = next(p.pid for n, p in processes.started if n == "nginx")
+        sink = ""
+        if args.otlp_sink:
+            class Sink(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    self.rfile.read(int(self.headers.get("content-length", 0)))
+                    self.send_response(200)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+
+                def log_message(self, *arguments):
+                    pass
+            server = http.server.ThreadingHTTPServer((HOST, 0), Sink)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            sink = f"http://{HOST}:{server.server_address[1]}"
         targets = [("nginx proxy", nginx_pid, f"http://{HOST}:{nginx_port}", "/v2/promotion/bulk/directEarn", bulk)]
-        for index, binary in enumerate(args.shim):
+        for index, spec in enumerate(args.shim):
+            binary, _, assignments = spec.partition("::")
+            environment = dict(os.environ)
+            for assignment in filter(None, assignments.split(",")):
+                name, _, value = assignment.partition("=")
+                environment[name] = value.replace("{otlp}", sink)
             port, admin = BASE_PORT + 10 + index, BASE_PORT + 30 + index
             extra = ["--coalesce-window-ms", str(args.coalesce_window_ms)] if args.coalesce_window_ms else []
             shim = processes.start(f"shim{index}", [binary, "serve", "--upstream", upstream_url, "--port", str(port),
                                                     "--admin-port", str(admin), "--log-level", "error",
-                                                    "--mappings", mappings] + extra)
+                                                    "--mappings", mappings] + extra, env=environment)
             run.wait_until_up(admin, "/health")
-            targets.append((f"#{index + 1} {os.path.basename(binary)}", shim.pid, f"http://{HOST}:{port}",
-                            run.LEGACY_PATH, legacy))
+            label = os.path.basename(binary) + (" " + assignments.split(",")[0] if assignments else "")
+            targets.append((f"#{index + 1} {label}", shim.pid, f"http://{HOST}:{port}", run.LEGACY_PATH, legacy))
         paths = ("translation", "passthrough")
         samples = {(path, label): [] for path in paths for label, *_ in targets}
         for round_index in range(args.rounds):
