@@ -131,7 +131,8 @@ struct ServeCommand: AsyncParsableCommand {
         let mappingsDirectory = environment.string(mappings, "SHIM_MAPPINGS") ?? "mappings"
         let mappingSet: MappingSet
         do {
-            mappingSet = try MappingSet(directory: mappingsDirectory)
+            // A consistent set, even while Kubernetes swaps a mounted ConfigMap.
+            mappingSet = try MappingSet(directory: MappingStore.snapshot(of: mappingsDirectory))
         } catch {
             throw ValidationError("invalid mappings: \(error)")
         }

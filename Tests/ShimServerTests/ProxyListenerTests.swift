@@ -196,4 +196,25 @@ struct ProxyListenerTests {
         }
         #expect(upstream.requests.isEmpty)
     }
+
+    @Test("A passthrough request cut off by a half-close behind a call in flight is never sent upstream, and the connection closes")
+    func cutOffPassthroughBehindACall() async throws {
+        let upstream = RecordingUpstream { request in
+            if request.path.hasPrefix("/v2/promotion/bulk") { try await Task.sleep(for: .milliseconds(300)) }
+            return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+        }
+        try await upstream.run { base in
+            try await withShim(upstream: base) { shim in
+                let connection = try await RawConnection(port: shim.proxy)
+                try await connection.write(
+                    Self.legacyCall() + "POST /upload HTTP/1.1\r\nHost: shim\r\nContent-Length: 100\r\n\r\nabc"
+                )
+                try await Task.sleep(for: .milliseconds(50))
+                try await connection.closeOutput()
+                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+                #expect(connection.text.contains("sideEffects"), "the call in flight got no answer")
+            }
+        }
+        #expect(!upstream.requests.contains { $0.path == "/upload" }, "the cut-off request went upstream")
+    }
 }

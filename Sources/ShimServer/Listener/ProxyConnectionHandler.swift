@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import ShimCore
 
 /// Serves one proxy connection on its event loop: the legacy endpoint's calls and the passthrough.
 ///
@@ -51,6 +52,8 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // Hummingbird's connection-state handler ahead of this one does not pass channelInactive on.
+        machine.closed()
         finishBody(failing: true)
         self.context = nil
     }
@@ -174,7 +177,8 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         }
     }
 
-    private func startLegacyCall(_ call: LegacyCallInProgress, context: ChannelHandlerContext) {
+    /// Runs a legacy call; with `answering` false it is only recorded (its caller will get no answer).
+    private func startLegacyCall(_ call: LegacyCallInProgress, context: ChannelHandlerContext, answering: Bool = true) {
         let request = LegacyIssueRequest(
             query: call.query, headers: call.head.headerFields,
             body: call.unreadable ? .unreadable : call.tooLarge ? .tooLarge : .bytes(call.body),
@@ -188,7 +192,7 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         let handler = NIOLoopBound(self, eventLoop: loop)
         Task(executorPreference: executor) {
             let response = await endpoint.serve(request, arrived: arrived, presence: presence, logger: logger)
-            loop.runOnLoop { handler.value.writeAnswer(response) }
+            if answering { loop.runOnLoop { handler.value.writeAnswer(response) } }
         }
     }
 
@@ -274,7 +278,26 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
     private func answerEnded(written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
         // An answer that could not be written whole leaves the connection unusable.
         written.whenFailure { _ in context.close(promise: nil) }
-        switch machine.answerEnded() {
+        guard context.channel.isActive else {
+            // The caller is gone: nothing held is started for it.
+            machine.closed()
+            finishBody(failing: true)
+            return
+        }
+        let action = machine.answerEnded()
+        // A legacy call the input ended in is recorded as unreadable, never sent.
+        if let head = machine.takeIncompleteHead(), head.method == .post,
+            PathNormalizer.match(URI(head.path ?? "").path, canonical: LegacyIssueEndpoint<U>.path) != .other
+        {
+            let uri = URI(head.path ?? "")
+            startLegacyCall(
+                LegacyCallInProgress(
+                    head: head, query: uri.query, arrived: .now(), body: ByteBuffer(), tooLarge: false, unreadable: true
+                ),
+                context: context, answering: false
+            )
+        }
+        switch action {
         case .close:
             finishBody(failing: true)
             written.whenComplete { _ in context.close(promise: nil) }

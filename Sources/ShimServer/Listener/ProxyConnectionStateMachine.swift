@@ -61,6 +61,8 @@ struct ProxyConnectionStateMachine {
     private var inputIsClosed = false
     /// The caller sent something that is not HTTP; what came before it is still answered.
     private var inputFailed = false
+    /// The head of a held request the input ended in, dropped unserved (``takeIncompleteHead()``).
+    private var incompleteHead: HTTPRequest?
     /// Whether the passthrough body's reader wants more.
     private var bodyDemand = true
     /// A read was asked of the channel and has not completed.
@@ -208,6 +210,7 @@ struct ProxyConnectionStateMachine {
     /// The answer in progress was written whole.
     mutating func answerEnded() -> AnswerEndAction {
         guard case .answering(_, let requestEnded) = phase else { return .none }
+        if inputEnded { dropIncompleteHeldRequest() }
         if closesAfterAnswer {
             phase = .closed
             return inputFailed && keepAlive && requestEnded ? .badRequestAndClose : .close
@@ -229,6 +232,21 @@ struct ProxyConnectionStateMachine {
         case close
         /// The same, after bytes that are not HTTP: answer 400, then close.
         case badRequestAndClose
+    }
+
+    /// Once no more input can come, a held request without its end can never be served: it is
+    /// dropped, so nothing of it is sent upstream.
+    private mutating func dropIncompleteHeldRequest() {
+        let complete = held.lastIndex(where: { if case .end = $0 { return true } else { return false } }).map { $0 + 1 } ?? 0
+        guard complete < held.count else { return }
+        if case .head(let head) = held[complete] { incompleteHead = head }
+        held.removeLast(held.count - complete)
+    }
+
+    /// The head of a held request dropped because the input ended inside it, once.
+    mutating func takeIncompleteHead() -> HTTPRequest? {
+        defer { incompleteHead = nil }
+        return incompleteHead
     }
 
     /// After a replay: read for more, or give up on a request the input ended in.

@@ -22,6 +22,9 @@ public final class MappingStore: Sendable {
     /// The directory reloads read; `nil` for a fixed set (tests).
     public let directory: String?
     private let state: Mutex<Compiled>
+    /// Reloads (SIGHUP, `POST /reload`, the directory watch) run one at a time, so a slower one
+    /// can never put an older set back over a newer one.
+    private let reloading = Mutex(())
     private let metrics: ShimMetrics?
 
     public init(_ mappings: MappingSet, directory: String? = nil, metrics: ShimMetrics? = nil) {
@@ -37,7 +40,7 @@ public final class MappingStore: Sendable {
 
     /// The folder to read a consistent set from: where a kubelet-managed mount's `..data` link
     /// points (its files are swapped all at once by repointing that link), else `directory`.
-    static func snapshot(of directory: String) -> String {
+    public static func snapshot(of directory: String) -> String {
         let link = URL(fileURLWithPath: directory).appendingPathComponent("..data").path
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return directory }
         return target.hasPrefix("/") ? target : URL(fileURLWithPath: directory).appendingPathComponent(target).path
@@ -45,13 +48,21 @@ public final class MappingStore: Sendable {
 
     /// Reads the directory again; a valid set replaces the current one, an invalid one is refused.
     /// - Returns: the version in force afterwards, or the reason the new set was refused.
+    /// - Parameter onlyIfChanged: Leave the set in force (and the reload metrics) alone when the
+    ///   directory holds the same set.
     @discardableResult
-    public func reload(logger: Logger) -> Result<String, MappingError> {
+    public func reload(logger: Logger, onlyIfChanged: Bool = false) -> Result<String, MappingError> {
+        reloading.withLock { _ in reloadNow(logger: logger, onlyIfChanged: onlyIfChanged) }
+    }
+
+    private func reloadNow(logger: Logger, onlyIfChanged: Bool) -> Result<String, MappingError> {
         guard let directory else {
             return .failure(MappingError(file: "", line: nil, keyPath: "", reason: "this shim has no mappings directory"))
         }
         do {
-            let fresh = Compiled(try MappingSet(directory: Self.snapshot(of: directory)))
+            let read = try MappingSet(directory: Self.snapshot(of: directory))
+            if onlyIfChanged, read.version == current.mappings.version { return .success(read.version) }
+            let fresh = Compiled(read)
             let previous = state.withLock { current in
                 defer { current = fresh }
                 return current.mappings.version

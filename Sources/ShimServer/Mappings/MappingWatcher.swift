@@ -23,6 +23,8 @@ struct MappingWatcher: Service {
             return
         }
         let initial = Self.fingerprint(of: directory)
+        // The directory may have changed between the first load and this first look.
+        store.reload(logger: logger, onlyIfChanged: true)
         await cancelWhenGracefulShutdown {
             var seen = initial
             while !Task.isCancelled {
