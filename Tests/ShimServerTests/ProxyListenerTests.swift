@@ -212,7 +212,8 @@ struct ProxyListenerTests {
                 try await Task.sleep(for: .milliseconds(50))
                 try await connection.closeOutput()
                 #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
-                #expect(connection.text.contains("sideEffects"), "the call in flight got no answer")
+                // The call in flight is answered: issued, or 499 when the half-close came before it was sent.
+                #expect(connection.text.hasPrefix("HTTP/1.1 200") || connection.text.hasPrefix("HTTP/1.1 499"), "\(connection.text.prefix(80))")
             }
         }
         #expect(!upstream.requests.contains { $0.path == "/upload" }, "the cut-off request went upstream")

@@ -117,7 +117,8 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
     private func writeBadRequestAndClose(_ context: ChannelHandlerContext) {
         let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
@@ -277,7 +278,8 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
 
     private func answerEnded(written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
         // An answer that could not be written whole leaves the connection unusable.
-        written.whenFailure { _ in context.close(promise: nil) }
+        let channel = context.channel
+        written.whenFailure { _ in channel.close(promise: nil) }
         guard context.channel.isActive else {
             // The caller is gone: nothing held is started for it.
             machine.closed()
@@ -300,7 +302,7 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         switch action {
         case .close:
             finishBody(failing: true)
-            written.whenComplete { _ in context.close(promise: nil) }
+            written.whenComplete { _ in channel.close(promise: nil) }
         case .badRequestAndClose:
             finishBody(failing: true)
             writeBadRequestAndClose(context)
