@@ -81,4 +81,18 @@ struct ValidationTests {
         let issue = try Self.validate("identifierName=id&identifierValue=1&source=\(source)", Self.validBody).get()
         #expect(issue.source == source)
     }
+
+    @Test("What can be read of a refused call: positive ids, a known source and identifier name, never the value")
+    func readableFields() {
+        let validator = IssueValidator(mappings: Fixtures.mappings)
+        func read(_ query: String, _ body: String) -> ReadableIssueFields {
+            validator.readableFields(of: LegacyIssueCall(query: QueryString.parse(query), body: Array(body.utf8)))
+        }
+        #expect(
+            read(Self.validQuery + "&type=ORGANIZATION", Self.validBody)
+                == ReadableIssueFields(programId: 469, promotionId: 65777, source: "INSTORE", identifierName: "mobile")
+        )
+        #expect(read("identifierName=phone&source=NOWHERE", #"{"programId":-1,"promotionId":7}"#) == ReadableIssueFields(promotionId: 7))
+        #expect(read("source=instore", "not json") == ReadableIssueFields(source: "INSTORE"))
+    }
 }

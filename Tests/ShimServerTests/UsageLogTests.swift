@@ -103,6 +103,37 @@ struct UsageLogTests {
         #expect(vendorError["customer"] as? String == issued["customer"] as? String)
     }
 
+    @Test("A call refused locally keeps in its record what could be read (program, promotion, known source and identifier name), and only that")
+    func refusedCallKeepsReadableFields() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withShimOverSandbox(configure: { $0.usageLog = .file(path) }) { shim in
+            // Refused for its type: everything else is readable.
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile + "&type=ORGANIZATION")
+            // Refused for its source: the source is not recorded (it is not one the tables know).
+            _ = try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=918888888888&source=NOWHERE")
+            // Refused for its body: nothing of the body is recorded.
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":"x"}"#)
+        }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("918888888888"))
+        #expect(!text.contains("NOWHERE"))
+        let records = try Self.records(at: path)
+        try #require(records.count == 3)
+        #expect(records.allSatisfy { $0["outcome"] as? String == "rejected" })
+        #expect(records[0]["programId"] as? Int == 469)
+        #expect(records[0]["promotionId"] as? Int == 65777)
+        #expect(records[0]["source"] as? String == "INSTORE")
+        #expect(records[0]["identifierName"] as? String == "mobile")
+        #expect(records[1]["programId"] as? Int == 469)
+        #expect(records[1]["source"] as? String == nil)
+        #expect(records[1]["identifierName"] as? String == "mobile")
+        #expect(records[2]["programId"] as? Int == nil)
+        #expect(records[2]["promotionId"] as? Int == nil)
+        #expect(records[2]["source"] as? String == "INSTORE")
+        #expect(records.allSatisfy { $0["customer"] as? String == nil })
+    }
+
     @Test("After the file is moved away, a reopen starts a new file and loses no record")
     func reopen() async throws {
         let path = Self.temporaryPath()

@@ -14,6 +14,8 @@ public struct LegacyCallOutcome: Sendable {
     public var reply: Reply
     /// The validated call; `nil` when validation refused it.
     public var issue: ValidatedIssue?
+    /// What could be read of a call validation refused (for its usage record).
+    public var readable: ReadableIssueFields?
     /// The route that served the call; `nil` when it was refused before routing.
     public var route: RouteDecision?
     /// Status of the last upstream answer, if any arrived.

@@ -60,7 +60,10 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
         let issue: ValidatedIssue
         switch compiled.validator.validate(call) {
         case .success(let validated): issue = validated
-        case .failure(let failure): return LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: failure, codes: codes)))
+        case .failure(let failure):
+            var outcome = LegacyCallOutcome(reply: .legacy(LegacyAnswer(failure: failure, codes: codes)))
+            outcome.readable = compiled.validator.readableFields(of: call)
+            return outcome
         }
         let route = compiled.mappings.routing.decide(client: client, issue: issue)
         let served = await limiter.run(deadline: deadline) { () async -> LegacyCallOutcome in
