@@ -103,8 +103,8 @@ public struct ShimServer: Service {
             host: configuration.host,
             port: configuration.port,
             services: ProxyServices(
-                legacy: legacy, passthrough: passthrough, maxLegacyBodyBytes: configuration.maxLegacyBodyBytes,
-                dateCache: HTTPDateCache(), drainDelay: drainDelay, logger: logger
+                legacy: legacy, passthrough: passthrough, dateCache: HTTPDateCache(), drainDelay: drainDelay,
+                logger: logger
             ),
             timeouts: RequestReadStateMachine.Timeouts(
                 head: TimeAmount(configuration.requestHeadTimeout), body: TimeAmount(configuration.requestBodyTimeout)

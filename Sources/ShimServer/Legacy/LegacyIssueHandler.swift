@@ -13,7 +13,8 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
 
     public let upstream: U
     public let store: MappingStore
-    /// Largest legacy request body accepted; legacy bodies are a few dozen bytes.
+    /// Largest legacy request body accepted (the proxy listener reads no more); legacy bodies are a
+    /// few dozen bytes.
     public let maxBodyBytes: Int
     /// Largest upstream answer read on the translation path.
     private let maxUpstreamResponseBytes = 1 << 20

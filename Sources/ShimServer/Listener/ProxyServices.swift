@@ -4,10 +4,11 @@ import Logging
 struct ProxyServices<U: Upstream>: Sendable {
     let legacy: LegacyIssueEndpoint<U>
     let passthrough: PassthroughResponder<U>
-    /// Largest legacy request body read.
-    let maxLegacyBodyBytes: Int
     let dateCache: HTTPDateCache
     /// Once it has begun, every answer closes its connection.
     let drainDelay: DrainDelay
     let logger: Logger
+
+    /// Largest legacy request body read (the legacy handler's limit).
+    var maxLegacyBodyBytes: Int { legacy.handler.maxBodyBytes }
 }
