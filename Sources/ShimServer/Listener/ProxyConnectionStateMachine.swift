@@ -141,17 +141,8 @@ struct ProxyConnectionStateMachine {
         case .idle, .answering(_, requestEnded: true):
             held.append(part)
             return .none
-        case .reading(let route):
-            switch part {
-            case .head:
-                return .none
-            case .body(let bytes):
-                return .body(route: route, bytes: bytes)
-            case .end:
-                phase = .answering(route, requestEnded: true)
-                return .end(route)
-            }
-        case .answering(let route, requestEnded: false):
+        case .reading(let route), .answering(let route, requestEnded: false):
+            // A part of the request in progress, whether or not its answer has started.
             switch part {
             case .head:
                 return .none
