@@ -114,7 +114,7 @@ struct PropertyTests {
                 #expect((object["sideEffects"] as? [Any])?.count == 1 && answer.status == 200)
             case .warning:
                 #expect((object["sideEffects"] as? [Any])?.isEmpty == true)
-            case .rejected, .upstreamFailure, .abandoned:
+            case .rejected, .upstreamFailure, .abandoned, .brownout, .sunset:
                 Issue.record("a one-entity bulk response cannot be \(answer.outcome): \(body)")
             }
         }

@@ -12,6 +12,10 @@ public enum CallOutcome: String, Sendable, CaseIterable, Codable {
     case upstreamFailure = "upstream_failure"
     /// The caller left before the call was sent; nothing was sent.
     case abandoned
+    /// Refused by an enforcing brownout window of `deprecation.yaml`; the vendor was not asked.
+    case brownout
+    /// Refused because the sunset date has passed (`afterSunset.action: reject`); the vendor was not asked.
+    case sunset
 }
 
 /// A complete legacy answer: HTTP status, body and how the call ended.
@@ -21,12 +25,18 @@ public struct LegacyAnswer: Sendable, Equatable {
     public var outcome: CallOutcome
     /// A `Retry-After` value to send with the answer (the vendor's, relayed on a 429/503).
     public var retryAfter: String?
+    /// Whether the vendor may have issued the promotion although the answer is a failure (a timeout
+    /// or a failure after the call was sent): the calls operations reconcile with the vendor.
+    public var mayHaveBeenIssued: Bool
 
-    public init(status: Int, body: LegacyResponse, outcome: CallOutcome, retryAfter: String? = nil) {
+    public init(
+        status: Int, body: LegacyResponse, outcome: CallOutcome, retryAfter: String? = nil, mayHaveBeenIssued: Bool = false
+    ) {
         self.status = status
         self.body = body
         self.outcome = outcome
         self.retryAfter = retryAfter
+        self.mayHaveBeenIssued = mayHaveBeenIssued
     }
 
     /// The legacy codes of the answer, errors first, for logs and metrics.
@@ -40,9 +50,8 @@ public struct LegacyAnswer: Sendable, Equatable {
         self.init(
             status: template.status,
             body: .error(code: template.code, message: template.message),
-            outcome: failure.isLocalValidation
-                ? .rejected
-                : (failure == .customerNotFound ? .error : (failure == .callerGone ? .abandoned : .upstreamFailure))
+            outcome: failure.outcome,
+            mayHaveBeenIssued: failure.mayHaveBeenIssued
         )
     }
 }

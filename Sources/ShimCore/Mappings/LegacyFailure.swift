@@ -47,6 +47,36 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     /// The caller closed its connection before the call was sent; nothing was sent. Nobody reads the
     /// answer: it exists for the usage record.
     case callerGone
+    /// An enforcing brownout window of `deprecation.yaml` is open for this caller; nothing was sent.
+    case brownout
+    /// The sunset date has passed and `deprecation.yaml` says to reject; nothing was sent.
+    case sunset
+
+    /// How a call that ends in this failure is counted in the usage log and metrics.
+    public var outcome: CallOutcome {
+        switch self {
+        case _ where isLocalValidation: return .rejected
+        case .customerNotFound: return .error
+        case .callerGone: return .abandoned
+        case .brownout: return .brownout
+        case .sunset: return .sunset
+        default: return .upstreamFailure
+        }
+    }
+
+    /// Whether the vendor may have the call although the answer is a failure: the answer says "may or
+    /// may not have been issued", and the call is one operations reconcile with the vendor.
+    /// ``upstreamBusy`` counts as the bulk call's (may or may not); a busy customer lookup sent
+    /// nothing, and its answer says so.
+    public var mayHaveBeenIssued: Bool {
+        switch self {
+        case .upstreamTimeout, .upstreamServerError, .upstreamInvalidResponse, .upstreamEntityCountMismatch,
+            .upstreamConnectionLost, .upstreamBusy:
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Whether the failure is decided locally, before the vendor is asked (usage outcome `rejected`).
     public var isLocalValidation: Bool {
@@ -56,7 +86,7 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
             return true
         case .customerNotFound, .upstreamUnreachable, .upstreamTimeout, .upstreamServerError, .upstreamInvalidResponse,
             .upstreamEntityCountMismatch, .overloaded, .upstreamConnectionLost, .notSentInTime, .customerLookupFailed,
-            .upstreamBusy, .callerGone:
+            .upstreamBusy, .callerGone, .brownout, .sunset:
             return false
         }
     }
@@ -88,6 +118,16 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
         case .callerGone:
             return ErrorTemplate(
                 code: 9918, status: 499, message: "caller closed the connection before the call was sent; the promotion was not issued"
+            )
+        case .brownout:
+            return ErrorTemplate(
+                code: 9930, status: 410,
+                message: "this endpoint is in a scheduled brownout before its sunset; the promotion was not issued. Move to the bulk API (see the Link header); retry after the Retry-After delay"
+            )
+        case .sunset:
+            return ErrorTemplate(
+                code: 9931, status: 410,
+                message: "this endpoint has passed its sunset date and is gone; the promotion was not issued. Use the bulk API (see the Link header)"
             )
         default:
             return nil

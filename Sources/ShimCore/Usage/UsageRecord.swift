@@ -25,14 +25,23 @@ public struct UsageRecord: Sendable, Equatable {
     /// The coalesced bulk call that carried this call, and its size (`nil` when not coalesced).
     public var batchId: String?
     public var batchSize: Int?
+    /// The answer was a failure after which the vendor may have the call (a timeout, a failure after
+    /// sending): the calls operations reconcile with the vendor. Written only when true.
+    public var mayHaveBeenIssued: Bool
+    /// A call served as usual that a dry-run window of `deprecation.yaml` would have refused:
+    /// `brownout` or `sunset`. Written only when set.
+    public var wouldReject: CallOutcome?
 
     public init(
         timestampMilliseconds: Int64, requestId: String, client: String, userAgent: String? = nil,
         remoteAddress: String? = nil, programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil,
         identifierName: String? = nil, customer: String? = nil, outcome: CallOutcome, codes: [Int] = [],
         upstreamStatus: Int? = nil, latencyMilliseconds: Double, upstreamLatencyMilliseconds: Double? = nil,
-        route: String? = nil, batchId: String? = nil, batchSize: Int? = nil
+        route: String? = nil, batchId: String? = nil, batchSize: Int? = nil, mayHaveBeenIssued: Bool = false,
+        wouldReject: CallOutcome? = nil
     ) {
+        self.mayHaveBeenIssued = mayHaveBeenIssued
+        self.wouldReject = wouldReject
         self.route = route
         self.batchId = batchId
         self.batchSize = batchSize
@@ -97,6 +106,14 @@ public struct UsageRecord: Sendable, Equatable {
                 writer.string(batchId)
                 writer.key("batchSize")
                 writer.optionalInteger(batchSize)
+            }
+            if mayHaveBeenIssued {
+                writer.key("mayHaveBeenIssued")
+                writer.value(.bool(true))
+            }
+            if let wouldReject {
+                writer.key("wouldReject")
+                writer.string(wouldReject.rawValue)
             }
         }
         writer.newline()

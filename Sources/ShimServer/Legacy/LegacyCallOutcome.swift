@@ -25,6 +25,8 @@ public struct LegacyCallOutcome: Sendable {
     /// The coalesced bulk call that carried this call, and how many calls it carried.
     public var batchId: String?
     public var batchSize: Int?
+    /// Set when a dry-run window of `deprecation.yaml` would have refused this call: `brownout` or `sunset`.
+    public var wouldReject: CallOutcome?
 
     public init(reply: Reply, issue: ValidatedIssue? = nil, route: RouteDecision? = nil) {
         self.reply = reply
@@ -40,6 +42,12 @@ public struct LegacyCallOutcome: Sendable {
             return LegacyAnswerReader.outcome(status: response.status.code, body: response.body.readableBytesView).outcome
         case .relayed: return .error
         }
+    }
+
+    /// Whether the vendor may have the call although the answer is a failure.
+    public var mayHaveBeenIssued: Bool {
+        if case .legacy(let answer) = reply { return answer.mayHaveBeenIssued }
+        return false
     }
 
     /// The legacy codes of the answer.

@@ -105,7 +105,9 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
             upstreamLatencyMilliseconds: outcome.upstreamLatency?.milliseconds,
             route: outcome.route?.label,
             batchId: outcome.batchId,
-            batchSize: outcome.batchSize
+            batchSize: outcome.batchSize,
+            mayHaveBeenIssued: outcome.mayHaveBeenIssued,
+            wouldReject: outcome.wouldReject
         )
         usageLog?.append(record)
         liveUsage.add(record)

@@ -132,6 +132,8 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
             case .relay: return .relayed(response)
             case .failed(let failure):
                 var answer = LegacyAnswer(failure: failure, codes: mappings.codes)
+                // A lookup sends nothing that issues: whatever it failed with, nothing was issued.
+                answer.mayHaveBeenIssued = false
                 if failure == .upstreamBusy { answer.retryAfter = response.headers[.retryAfter] }
                 return .legacy(answer)
             }
