@@ -23,6 +23,9 @@ struct MappingNode {
         return MappingNode(node: node, file: file, keyPath: "")
     }
 
+    /// The node's line in its file, when known.
+    var line: Int? { node.mark?.line }
+
     func error(_ reason: String) -> MappingError {
         MappingError(file: file, line: node.mark?.line, keyPath: keyPath, reason: reason)
     }

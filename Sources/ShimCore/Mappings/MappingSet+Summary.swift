@@ -32,6 +32,17 @@ extension MappingSet {
             let share = rule.translatePercent.map { " for \($0)% of customers (the rest: next rules)" } ?? ""
             lines.append("  \(rule.name): \(rule.matchDescription) -> \(rule.target)\(share)")
         }
+        lines.append("deprecation: \(deprecation.brownouts.count) brownout window(s), after the sunset date: \(deprecation.afterSunset.rawValue)\(Self.exemptions(deprecation.sunsetExempt))")
+        for window in deprecation.brownouts {
+            let clients = window.clients.map { " for " + $0.sorted().joined(separator: ", ") } ?? " for every client"
+            lines.append(
+                "  \(RFC3339.format(epochMilliseconds: window.start)) to \(RFC3339.format(epochMilliseconds: window.end)) \(window.mode.rawValue)\(clients)\(Self.exemptions(window.exempt))"
+            )
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func exemptions(_ clients: Set<String>) -> String {
+        clients.isEmpty ? "" : " (exempt: " + clients.sorted().joined(separator: ", ") + ")"
     }
 }

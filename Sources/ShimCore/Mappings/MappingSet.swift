@@ -7,13 +7,17 @@ public struct MappingSet: Sendable, Equatable {
     public var sources: SourceTable
     public var codes: CodeTable
     public var routing: RoutingTable
+    /// Brownout windows and the after-sunset rule (`deprecation.yaml`; ``DeprecationSchedule/none``
+    /// when the file is absent).
+    public var deprecation: DeprecationSchedule
     /// A short digest of the files' texts, naming this version of the mappings.
     public var version: String
 
     public init(
         route: BulkRoute, identifiers: IdentifierTable, sources: SourceTable, codes: CodeTable,
-        routing: RoutingTable = RoutingTable(), version: String = "built-in"
+        routing: RoutingTable = RoutingTable(), deprecation: DeprecationSchedule = .none, version: String = "built-in"
     ) {
+        self.deprecation = deprecation
         self.route = route
         self.identifiers = identifiers
         self.sources = sources
@@ -24,6 +28,8 @@ public struct MappingSet: Sendable, Equatable {
 
     /// The files a mappings directory must hold.
     public static let fileNames = [BulkRoute.file, IdentifierTable.file, SourceTable.file, CodeTable.file, RoutingTable.file]
+    /// The files a mappings directory may hold.
+    public static let optionalFileNames = [DeprecationSchedule.file]
 
     /// Compiles the mapping files from their texts, keyed by file name.
     /// - Throws: ``MappingError`` naming the file, line and problem.
@@ -40,7 +46,14 @@ public struct MappingSet: Sendable, Equatable {
             sources: try SourceTable(yaml: text(SourceTable.file)),
             codes: try CodeTable(yaml: text(CodeTable.file)),
             routing: try RoutingTable(yaml: text(RoutingTable.file)),
-            version: Self.digest(Self.fileNames.map { files[$0] ?? "" }.joined(separator: "\u{0}"))
+            deprecation: try files[DeprecationSchedule.file].map { text throws(MappingError) in
+                try DeprecationSchedule(yaml: text)
+            } ?? .none,
+            // An absent optional file leaves the digest as it was before that file existed.
+            version: Self.digest(
+                (Self.fileNames.map { files[$0] ?? "" } + Self.optionalFileNames.compactMap { files[$0] })
+                    .joined(separator: "\u{0}")
+            )
         )
     }
 
@@ -60,6 +73,17 @@ public struct MappingSet: Sendable, Equatable {
         var files: [String: String] = [:]
         for name in Self.fileNames {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw MappingError(file: path, line: nil, keyPath: "", reason: "cannot read the file")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw MappingError(file: path, line: nil, keyPath: "", reason: "the file is not UTF-8")
+            }
+            files[name] = text
+        }
+        for name in Self.optionalFileNames {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw MappingError(file: path, line: nil, keyPath: "", reason: "cannot read the file")
             }
