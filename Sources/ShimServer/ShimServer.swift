@@ -67,7 +67,10 @@ public struct ShimServer: Service {
             maxConcurrent: configuration.maxConcurrentUpstreamCalls,
             maxQueued: configuration.maxQueuedUpstreamCalls
         )
-        let store = MappingStore(configuration.mappings, directory: configuration.mappingsDirectory, metrics: metrics)
+        let store = MappingStore(
+            configuration.mappings, directory: configuration.mappingsDirectory, metrics: metrics,
+            sunset: configuration.deprecation.sunsetMilliseconds
+        )
         let handler = LegacyIssueHandler(
             upstream: upstream,
             store: store,
@@ -79,7 +82,8 @@ public struct ShimServer: Service {
                     upstream: upstream, window: configuration.coalesceWindow, maxBatch: configuration.coalesceMax,
                     metrics: metrics, logger: logger
                 ) : nil,
-            requestTimeout: configuration.timeouts.request
+            requestTimeout: configuration.timeouts.request,
+            clock: configuration.clock
         )
         let legacy = LegacyIssueEndpoint(
             handler: handler,

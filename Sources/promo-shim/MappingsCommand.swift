@@ -1,5 +1,6 @@
 import ArgumentParser
 import ShimCore
+import ShimServer
 
 /// `promo-shim mappings`: tools for the mapping tables.
 struct MappingsCommand: ParsableCommand {
@@ -18,9 +19,33 @@ struct MappingsCommand: ParsableCommand {
         @Argument(help: "The mappings directory (default ./mappings).")
         var directory = "mappings"
 
+        @Option(
+            help: "The sunset date `serve` will run with (RFC 3339), to check deprecation.yaml against (env SHIM_SUNSET_DATE)."
+        )
+        var sunsetDate: String?
+
         func run() throws {
+            let sunset: Int64?
             do {
-                print(try MappingSet(directory: directory).summary, terminator: "")
+                sunset = try DeprecationPolicy(
+                    deprecationDate: EnvironmentReader().string(nil, "SHIM_DEPRECATION_DATE")
+                        ?? DeprecationPolicy.defaultDeprecationDate,
+                    sunsetDate: EnvironmentReader().string(sunsetDate, "SHIM_SUNSET_DATE"),
+                    successorURL: DeprecationPolicy.defaultSuccessorURL, policyURL: nil
+                ).sunsetMilliseconds
+            } catch {
+                throw ValidationError("--sunset-date (SHIM_SUNSET_DATE): \(error)")
+            }
+            do {
+                let mappings = try MappingSet(directory: directory)
+                do {
+                    try mappings.deprecation.check(sunset: sunset)
+                } catch {
+                    var located = error
+                    located.file = directory + "/" + error.file
+                    throw located
+                }
+                print(mappings.summary, terminator: "")
             } catch {
                 throw ValidationError("invalid mappings: \(error)")
             }

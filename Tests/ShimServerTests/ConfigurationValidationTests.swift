@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import ShimCore
 import ShimServer
@@ -31,6 +32,40 @@ struct ConfigurationValidationTests {
             $0.requestHeadTimeout = .milliseconds(1)
             $0.requestBodyTimeout = .milliseconds(1)
             $0.idleTimeout = .milliseconds(1)
+        }.validate()
+    }
+
+    @Test("deprecation.yaml is checked against the sunset date: a window past it, or reject without one, is refused")
+    func deprecationTableAgainstSunset() throws {
+        var files = try MappingSet.fileNames.reduce(into: [String: String]()) { files, name in
+            files[name] = try String(contentsOfFile: shippedMappingsDirectory + "/" + name, encoding: .utf8)
+        }
+        files["deprecation.yaml"] = "brownouts:\n  - { start: 2027-06-29T00:00:00Z, end: 2027-07-01T00:00:00Z, mode: enforce }\n"
+        let late = try MappingSet(files: files)
+        files["deprecation.yaml"] = "afterSunset: { action: reject }\n"
+        let rejecting = try MappingSet(files: files)
+        let sunset = try DeprecationPolicy(
+            deprecationDate: "2026-01-01", sunsetDate: "2027-06-30", successorURL: "https://x.example", policyURL: nil
+        )
+        #expect(sunset.sunsetMilliseconds == 1_814_313_600_000)
+        #expect {
+            try Self.configuration {
+                $0.mappings = late
+                $0.mappingsDirectory = "/etc/promo-shim/mappings"
+                $0.deprecation = sunset
+            }.validate()
+        } throws: { error in
+            "\(error)".contains("/etc/promo-shim/mappings/deprecation.yaml:2") && "\(error)".contains("past the sunset date")
+        }
+        try Self.configuration { $0.mappings = late }.validate()
+        #expect {
+            try Self.configuration { $0.mappings = rejecting }.validate()
+        } throws: { error in
+            "\(error)".contains("--sunset-date")
+        }
+        try Self.configuration {
+            $0.mappings = rejecting
+            $0.deprecation = sunset
         }.validate()
     }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import ShimCore
 
 extension ShimConfiguration {
     /// Refuses values out of range, naming the option (and its environment variable) and the range;
@@ -44,6 +45,13 @@ extension ShimConfiguration {
             )
         }
         try Self.check(coalesceMax, in: 1...100, "--coalesce-max (SHIM_COALESCE_MAX)", note: " (the vendor's batch limit)")
+        do {
+            try mappings.deprecation.check(sunset: deprecation.sunsetMilliseconds)
+        } catch {
+            var located = error
+            if let directory = mappingsDirectory { located.file = directory + "/" + error.file }
+            throw ConfigurationError("invalid mappings: \(located)")
+        }
     }
 
     private static func check(_ value: Int, in range: ClosedRange<Int>, _ option: String, note: String = "")

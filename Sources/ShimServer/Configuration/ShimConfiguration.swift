@@ -50,6 +50,8 @@ public struct ShimConfiguration: Sendable {
     public var coalesceMax: Int = 10
     /// What legacy responses say about the endpoint's retirement.
     public var deprecation: DeprecationPolicy = .standard
+    /// The time of day brownout windows and the sunset date are read against (tests move it).
+    public var clock: WallClock = .system
     /// Where the usage log goes; `nil` writes none.
     public var usageLog: UsageLog.Destination?
     /// Most usage records held in memory while the usage log cannot keep up; past it they are dropped

@@ -13,6 +13,10 @@ public struct DeprecationPolicy: Sendable, Equatable {
     public let successorURL: String
     /// A page about the deprecation, if any.
     public let policyURL: String?
+    /// The sunset date in milliseconds since the Unix epoch, as `deprecation.yaml` reads it.
+    public var sunsetMilliseconds: Int64? {
+        sunsetDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) }
+    }
     /// The response headers that carry the policy.
     public let headers: HTTPFields
 

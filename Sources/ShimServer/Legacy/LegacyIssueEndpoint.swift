@@ -66,12 +66,14 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
     private func serve(
         _ request: LegacyIssueRequest, arrived: NIODeadline, presence: CallerPresence?, span: any Span, logger: Logger
     ) async -> ProxyResponse {
-        let received = Date()
+        let received = handler.clock.milliseconds()
         let started = ContinuousClock.now
         let requestId = RequestID.resolve(from: request.headers)
         let client = ClientIdentity.name(from: request.headers)
         let serve = {
-            await handler.serve(request, requestId: requestId, client: client, arrived: arrived, logger: logger)
+            await handler.serve(
+                request, requestId: requestId, client: client, arrived: arrived, receivedAt: received, logger: logger
+            )
         }
         let outcome = await metrics.trackInFlight {
             // A caller that hangs up while its call waits is never sent (the waits are cancellable).
@@ -87,8 +89,15 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
 
         metrics.recordLegacyCall(client: client, outcome: outcome.callOutcome, codes: outcome.codes)
         metrics.recordLegacyCallDuration(ContinuousClock.now - started, outcome: outcome.callOutcome)
+        switch outcome.callOutcome {
+        case .brownout, .sunset: metrics.recordDeprecationRefusal(client: client, reason: outcome.callOutcome, dryRun: false)
+        default:
+            if let wouldReject = outcome.wouldReject {
+                metrics.recordDeprecationRefusal(client: client, reason: wouldReject, dryRun: true)
+            }
+        }
         let record = UsageRecord(
-            timestampMilliseconds: Int64((received.timeIntervalSince1970 * 1000).rounded(.down)),
+            timestampMilliseconds: received,
             requestId: requestId,
             client: client,
             userAgent: request.headers[.userAgent].map { String($0.prefix(256)) },

@@ -25,11 +25,14 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     /// The one deadline of a legacy call, counted from its arrival: waiting for a slot, a batch or
     /// a connection and the upstream exchanges all fit in it.
     public let requestTimeout: TimeAmount
+    /// The time of day the brownout table and the sunset date are read against.
+    public let clock: WallClock
 
     public init(
         upstream: U, store: MappingStore, maxBodyBytes: Int, limiter: ConcurrencyLimiter, metrics: ShimMetrics? = nil,
-        coalescer: Coalescer<U>? = nil, requestTimeout: TimeAmount = .seconds(15)
+        coalescer: Coalescer<U>? = nil, requestTimeout: TimeAmount = .seconds(15), clock: WallClock = .system
     ) {
+        self.clock = clock
         self.coalescer = coalescer
         self.upstream = upstream
         self.store = store
@@ -45,11 +48,60 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     /// "not issued" and never sent; so is a call whose task is cancelled (its caller left) before it
     /// is sent. Once sent, a call runs to its answer or its deadline, whatever the caller does, so
     /// its usage record tells what the vendor did.
+    ///
+    /// Before anything else, `deprecation.yaml` is asked about the call: inside an enforcing
+    /// brownout window, or after the sunset date with `reject`, the call is answered 410 and
+    /// nothing is sent; in a dry run it is served and marked (``LegacyCallOutcome/wouldReject``).
+    /// - Parameter receivedAt: When the call arrived, in milliseconds since the epoch (``clock``'s time).
     public func serve(
-        _ request: LegacyIssueRequest, requestId: String, client: String, arrived: NIODeadline = .now(), logger: Logger
+        _ request: LegacyIssueRequest, requestId: String, client: String, arrived: NIODeadline = .now(),
+        receivedAt: Int64? = nil, logger: Logger
+    ) async -> LegacyCallOutcome {
+        let compiled = store.current
+        let now = receivedAt ?? clock.milliseconds()
+        switch compiled.mappings.deprecation.verdict(client: client, at: now, sunset: compiled.sunset) {
+        case .serve:
+            return await serveAllowed(request, requestId: requestId, client: client, arrived: arrived, compiled: compiled, logger: logger)
+        case .refuse(let refusal):
+            return Self.refused(request, refusal: refusal, now: now, compiled: compiled)
+        case .wouldRefuse(let refusal):
+            var outcome = await serveAllowed(
+                request, requestId: requestId, client: client, arrived: arrived, compiled: compiled, logger: logger
+            )
+            outcome.wouldReject = refusal.outcome
+            return outcome
+        }
+    }
+
+    /// The answer to a call the deprecation table refuses: 410, nothing sent, and a usage record
+    /// with whatever the call said that validation can read. A brownout's answer says when to retry.
+    static func refused(
+        _ request: LegacyIssueRequest, refusal: DeprecationSchedule.Refusal, now: Int64, compiled: MappingStore.Compiled
+    ) -> LegacyCallOutcome {
+        var answer: LegacyAnswer
+        switch refusal {
+        case .brownout(let end):
+            answer = LegacyAnswer(failure: .brownout, codes: compiled.mappings.codes)
+            // Whole seconds, rounded up: a caller retrying then finds the window closed.
+            answer.retryAfter = String(max(1, (end - now + 999) / 1000))
+        case .sunset:
+            answer = LegacyAnswer(failure: .sunset, codes: compiled.mappings.codes)
+        }
+        var outcome = LegacyCallOutcome(reply: .legacy(answer))
+        guard case .bytes(let bytes) = request.body else { return outcome }
+        let call = LegacyIssueCall(query: QueryString.parse(Substring(request.query ?? "")), body: Array(bytes.readableBytesView))
+        switch compiled.validator.validate(call) {
+        case .success(let issue): outcome.issue = issue
+        case .failure: outcome.readable = compiled.validator.readableFields(of: call)
+        }
+        return outcome
+    }
+
+    private func serveAllowed(
+        _ request: LegacyIssueRequest, requestId: String, client: String, arrived: NIODeadline,
+        compiled: MappingStore.Compiled, logger: Logger
     ) async -> LegacyCallOutcome {
         let deadline = arrived + requestTimeout
-        let compiled = store.current
         let codes = compiled.mappings.codes
         let body: [UInt8]
         switch request.body {

@@ -11,9 +11,12 @@ public final class MappingStore: Sendable {
         public let mappings: MappingSet
         public let validator: IssueValidator
         public let translator: ResponseTranslator
+        /// The sunset date (milliseconds since the epoch) the brownout table is read against.
+        public let sunset: Int64?
 
-        public init(_ mappings: MappingSet) {
+        public init(_ mappings: MappingSet, sunset: Int64? = nil) {
             self.mappings = mappings
+            self.sunset = sunset
             self.validator = IssueValidator(mappings: mappings)
             self.translator = ResponseTranslator(mappings: mappings)
         }
@@ -26,10 +29,16 @@ public final class MappingStore: Sendable {
     /// can never put an older set back over a newer one.
     private let reloading = Mutex(())
     private let metrics: ShimMetrics?
+    /// The deprecation policy's sunset date, in milliseconds since the epoch: a reloaded
+    /// `deprecation.yaml` is checked against it.
+    public let sunset: Int64?
 
-    public init(_ mappings: MappingSet, directory: String? = nil, metrics: ShimMetrics? = nil) {
+    /// - Parameter sunset: The sunset date, in milliseconds since the epoch; the set must have been
+    ///   checked against it (``ShimConfiguration/validate()`` does).
+    public init(_ mappings: MappingSet, directory: String? = nil, metrics: ShimMetrics? = nil, sunset: Int64? = nil) {
         self.directory = directory
-        self.state = Mutex(Compiled(mappings))
+        self.sunset = sunset
+        self.state = Mutex(Compiled(mappings, sunset: sunset))
         self.metrics = metrics
         metrics?.recordMappingsLoaded(version: mappings.version, previous: nil)
         metrics?.useCodeLabels(for: mappings.codes)
@@ -59,10 +68,18 @@ public final class MappingStore: Sendable {
         guard let directory else {
             return .failure(MappingError(file: "", line: nil, keyPath: "", reason: "this shim has no mappings directory"))
         }
-        do {
-            let read = try MappingSet(directory: Self.snapshot(of: directory))
+        do throws(MappingError) {
+            let snapshot = Self.snapshot(of: directory)
+            let read = try MappingSet(directory: snapshot)
             if onlyIfChanged, read.version == current.mappings.version { return .success(read.version) }
-            let fresh = Compiled(read)
+            do {
+                try read.deprecation.check(sunset: sunset)
+            } catch {
+                var located = error
+                located.file = URL(fileURLWithPath: snapshot).appendingPathComponent(error.file).path
+                throw located
+            }
+            let fresh = Compiled(read, sunset: sunset)
             let previous = state.withLock { current in
                 defer { current = fresh }
                 return current.mappings.version

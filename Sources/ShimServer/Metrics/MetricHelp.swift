@@ -10,6 +10,7 @@ enum MetricHelp {
         "promo_shim_legacy_path_variants_total": "Legacy calls that spelled the endpoint's path in a non-canonical way.",
         "promo_shim_legacy_call_duration_seconds": "Duration of legacy calls from arrival to answer, by outcome.",
         "promo_shim_legacy_calls_total": "Legacy calls answered, by client, outcome and first legacy code.",
+        "promo_shim_deprecation_refusals_total": "Legacy calls deprecation.yaml refused (mode enforce, answered 410) or would have refused (mode dryRun), by client and reason (brownout or sunset).",
         "promo_shim_unmapped_codes_total": "Codes in legacy answers that the mapping tables do not know (relayed as the vendor sent them).",
         "promo_shim_build_info": "Always 1; the labels name the running build.",
         "promo_shim_deprecation_date_seconds": "The legacy endpoint's deprecation date, in Unix seconds.",

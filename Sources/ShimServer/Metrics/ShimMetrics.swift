@@ -88,6 +88,26 @@ public final class ShimMetrics: Sendable {
         for counter in unmapped { counter.increment() }
     }
 
+    /// Counts a legacy call `deprecation.yaml` refused (`dryRun` false: answered 410) or would have
+    /// refused (a dry run, or after the sunset with `serve`), by client, reason (`brownout` or
+    /// `sunset`) and mode (`promo_shim_deprecation_refusals_total`).
+    public func recordDeprecationRefusal(client: String, reason: CallOutcome, dryRun: Bool) {
+        let registry = registry
+        let counter = legacyCalls.withLock { labels -> Counter in
+            let key = LegacyCallLabels.Key(
+                client: labels.boundedClient(client), outcome: reason.rawValue, code: dryRun ? "dryRun" : "enforce"
+            )
+            if let counter = labels.refusals[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: MetricHelp.descriptor("promo_shim_deprecation_refusals_total"),
+                labels: [("client", key.client), ("reason", key.outcome), ("mode", key.code)]
+            )
+            labels.refusals[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
     /// Records how long a legacy call took, from its arrival to its answer, by outcome
     /// (`promo_shim_legacy_call_duration_seconds`).
     public func recordLegacyCallDuration(_ duration: Duration, outcome: CallOutcome) {
@@ -161,6 +181,8 @@ private struct LegacyCallLabels {
     var clients: Set<String> = []
     var codes: Set<Int> = []
     var counters: [Key: Counter] = [:]
+    /// `promo_shim_deprecation_refusals_total` per client, reason and mode (the key's `code`).
+    var refusals: [Key: Counter] = [:]
     var unmapped: [String: Counter] = [:]
 
     mutating func boundedClient(_ client: String) -> String {

@@ -6,12 +6,12 @@ import ShimCore
 import ShimSandbox
 import ShimServer
 
+/// The repository's `mappings/` directory.
+let shippedMappingsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("mappings").path
+
 /// The repository's `mappings/`, as shipped.
-let shippedMappings: MappingSet = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    return try! MappingSet(directory: root.appendingPathComponent("mappings").path)
-}()
+let shippedMappings: MappingSet = try! MappingSet(directory: shippedMappingsDirectory)
 
 /// Ports of a running shim.
 typealias ShimPorts = ShimServer.Ports

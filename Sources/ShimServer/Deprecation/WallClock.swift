@@ -1,0 +1,16 @@
+import Foundation
+
+/// Where the shim reads the time of day for what the calendar decides: brownout windows, the
+/// sunset date and the usage record's timestamp. Tests inject one they move; the server uses
+/// ``system``.
+public struct WallClock: Sendable {
+    /// Milliseconds since the Unix epoch, now.
+    public let milliseconds: @Sendable () -> Int64
+
+    public init(milliseconds: @escaping @Sendable () -> Int64) {
+        self.milliseconds = milliseconds
+    }
+
+    /// The system's clock.
+    public static let system = WallClock { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+}
