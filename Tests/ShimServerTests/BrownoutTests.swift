@@ -38,19 +38,18 @@ struct BrownoutTests {
         return directory
     }
 
-    /// A shim with the table, a moved clock, a usage log and a sunset date, over an upstream that
-    /// issues every bulk call and answers anything else 200.
+    /// A shim with the table, a moved clock, a usage log at `usage` and a sunset date, over an
+    /// upstream that issues every bulk call and answers anything else 200.
     static func withBrownoutShim(
         deprecation: String = window, clock: ManualClock,
         upstream: RecordingUpstream = RecordingUpstream { request in
             request.path.hasPrefix("/v2/promotion/bulk")
                 ? RecordingUpstream.json(RecordingUpstream.bulkSuccess) : RecordingUpstream.json(#"{"ok":true}"#)
         },
+        usage: String = UsageLogTests.temporaryPath(),
         body: (ShimPorts, RecordingUpstream, String) async throws -> Void
     ) async throws {
         let directory = try mappingsDirectory(deprecation: deprecation)
-        let usage = UsageLogTests.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: usage) }
         try await upstream.run { base in
             try await withShim(upstream: base, configure: {
                 $0.mappings = try! MappingSet(directory: directory)
@@ -99,22 +98,15 @@ struct BrownoutTests {
     @Test("A refused call's usage record says brownout and keeps what the call said, never sent")
     func refusedRecord() async throws {
         let clock = ManualClock("2027-03-01T10:15:00Z")
-        let directory = try Self.mappingsDirectory(deprecation: Self.window)
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.mappings = try! MappingSet(directory: directory)
-                $0.usageLog = .file(usage)
-                $0.clock = clock.wallClock
-            }) { shim in
-                let valid = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, headers: [Self.pos])
-                let invalid = try await issue(
-                    shim.proxyURL, query: "identifierName=mobile&identifierValue=1&source=NOWHERE", headers: [Self.pos]
-                )
-                #expect(valid.status == 410 && invalid.status == 410)
-            }
+        try await Self.withBrownoutShim(clock: clock, upstream: upstream, usage: usage) { shim, _, _ in
+            let valid = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, headers: [Self.pos])
+            let invalid = try await issue(
+                shim.proxyURL, query: "identifierName=mobile&identifierValue=1&source=NOWHERE", headers: [Self.pos]
+            )
+            #expect(valid.status == 410 && invalid.status == 410)
         }
         #expect(upstream.requests.isEmpty)
         let records = try UsageLogTests.records(at: usage)
@@ -151,24 +143,17 @@ struct BrownoutTests {
     @Test("A dry-run window serves every call and marks the ones it covers in the record and a metric")
     func dryRunWindow() async throws {
         let clock = ManualClock("2027-04-01T10:10:00Z")
-        let directory = try Self.mappingsDirectory(deprecation: Self.window)
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.mappings = try! MappingSet(directory: directory)
-                $0.usageLog = .file(usage)
-                $0.clock = clock.wallClock
-            }) { shim in
-                let covered = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, headers: [Self.pos])
-                let other = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, headers: [tillAuthorization])
-                #expect(covered.status == 200 && other.status == 200)
-                #expect(covered.headers["Retry-After"].isEmpty)
-                let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
-                #expect(metrics.contains(#"promo_shim_deprecation_refusals_total{client="pos",reason="brownout",mode="dryRun"} 1"#))
-                #expect(!metrics.contains(#"promo_shim_deprecation_refusals_total{client="till""#))
-            }
+        try await Self.withBrownoutShim(clock: clock, upstream: upstream, usage: usage) { shim, _, _ in
+            let covered = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, headers: [Self.pos])
+            let other = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, headers: [tillAuthorization])
+            #expect(covered.status == 200 && other.status == 200)
+            #expect(covered.headers["Retry-After"].isEmpty)
+            let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
+            #expect(metrics.contains(#"promo_shim_deprecation_refusals_total{client="pos",reason="brownout",mode="dryRun"} 1"#))
+            #expect(!metrics.contains(#"promo_shim_deprecation_refusals_total{client="till""#))
         }
         #expect(upstream.requests.count == 2)
         let records = try UsageLogTests.records(at: usage)

@@ -94,43 +94,36 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     /// The answer used when `codes.yaml` has no entry for this failure: the failures added after the
     /// first published table have one, so an operator's older table keeps loading.
     public var builtInTemplate: ErrorTemplate? {
-        switch self {
-        case .upstreamConnectionLost:
-            return ErrorTemplate(
-                code: 9915, status: 502,
-                message: "promotion service connection failed after the call was sent; the promotion may or may not have been issued"
-            )
-        case .notSentInTime:
-            return ErrorTemplate(
-                code: 9916, status: 504,
-                message: "promotion shim could not send the call in time; the promotion was not issued, retry later"
-            )
-        case .customerLookupFailed:
-            return ErrorTemplate(
-                code: 9917, status: 502,
-                message: "customer lookup failed at the promotion service; the promotion was not issued, retry later"
-            )
-        case .upstreamBusy:
-            return ErrorTemplate(
-                code: 9921, status: 503,
-                message: "promotion service is busy (rate limit or maintenance); retry after the Retry-After delay"
-            )
-        case .callerGone:
-            return ErrorTemplate(
-                code: 9918, status: 499, message: "caller closed the connection before the call was sent; the promotion was not issued"
-            )
-        case .brownout:
-            return ErrorTemplate(
-                code: 9930, status: 410,
-                message: "this endpoint is in a scheduled brownout before its sunset; the promotion was not issued. Move to the bulk API (see the Link header); retry after the Retry-After delay"
-            )
-        case .sunset:
-            return ErrorTemplate(
-                code: 9931, status: 410,
-                message: "this endpoint has passed its sunset date and is gone; the promotion was not issued. Use the bulk API (see the Link header)"
-            )
-        default:
-            return nil
-        }
+        Self.builtInTemplates[self]
     }
+
+    private static let builtInTemplates: [LegacyFailure: ErrorTemplate] = [
+        .upstreamConnectionLost: ErrorTemplate(
+            code: 9915, status: 502,
+            message: "promotion service connection failed after the call was sent; the promotion may or may not have been issued"
+        ),
+        .notSentInTime: ErrorTemplate(
+            code: 9916, status: 504,
+            message: "promotion shim could not send the call in time; the promotion was not issued, retry later"
+        ),
+        .customerLookupFailed: ErrorTemplate(
+            code: 9917, status: 502,
+            message: "customer lookup failed at the promotion service; the promotion was not issued, retry later"
+        ),
+        .upstreamBusy: ErrorTemplate(
+            code: 9921, status: 503,
+            message: "promotion service is busy (rate limit or maintenance); retry after the Retry-After delay"
+        ),
+        .callerGone: ErrorTemplate(
+            code: 9918, status: 499, message: "caller closed the connection before the call was sent; the promotion was not issued"
+        ),
+        .brownout: ErrorTemplate(
+            code: 9930, status: 410,
+            message: "this endpoint is in a scheduled brownout before its sunset; the promotion was not issued. Move to the bulk API (see the Link header); retry after the Retry-After delay"
+        ),
+        .sunset: ErrorTemplate(
+            code: 9931, status: 410,
+            message: "this endpoint has passed its sunset date and is gone; the promotion was not issued. Use the bulk API (see the Link header)"
+        ),
+    ]
 }
