@@ -66,8 +66,8 @@ public struct JSONWriter: Sendable {
             case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20, 0x7F:
                 bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0x0F)])
+                bytes.append(Hex.lowercaseDigits[Int(byte >> 4)])
+                bytes.append(Hex.lowercaseDigits[Int(byte & 0x0F)])
             default: bytes.append(byte)
             }
         }
@@ -132,6 +132,4 @@ public struct JSONWriter: Sendable {
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 }

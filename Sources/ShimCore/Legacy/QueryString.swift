@@ -51,9 +51,9 @@ public enum QueryString {
                 UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                encoded += "%"
-                encoded += hexDigits[Int(byte >> 4)]
-                encoded += hexDigits[Int(byte & 0x0F)]
+                encoded.unicodeScalars.append("%")
+                encoded.unicodeScalars.append(Unicode.Scalar(Hex.uppercaseDigits[Int(byte >> 4)]))
+                encoded.unicodeScalars.append(Unicode.Scalar(Hex.uppercaseDigits[Int(byte & 0x0F)]))
             }
         }
         return encoded
@@ -63,8 +63,6 @@ public enum QueryString {
     public static func build(_ pairs: [(name: String, value: String)]) -> String {
         pairs.map { "\(encode($0.name))=\(encode($0.value))" }.joined(separator: "&")
     }
-
-    private static let hexDigits = (0..<16).map { String($0, radix: 16, uppercase: true) }
 
     private static func decode(_ component: Substring) -> String {
         // Most names and values need no decoding: copy them as they are.

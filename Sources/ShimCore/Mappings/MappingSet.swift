@@ -59,13 +59,7 @@ public struct MappingSet: Sendable, Equatable {
 
     /// 12 hex digits of FNV-1a over the texts: enough to tell versions apart in logs and metrics.
     static func digest(_ text: String) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(hash, radix: 16)
-        return String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(12))
+        String(Hex.string(FNV1a.hash(text.utf8)).prefix(12))
     }
 
     /// Reads and compiles the mapping files of a directory.

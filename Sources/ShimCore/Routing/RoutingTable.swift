@@ -99,11 +99,6 @@ public struct RoutingTable: Sendable, Equatable {
     /// A stable bucket 0..<100 of the customer (FNV-1a of identifierName and identifierValue), so a
     /// customer always takes the same path under a percentage rule.
     public static func bucket(of issue: ValidatedIssue) -> Int {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in (issue.identifierName.lowercased() + ":" + issue.identifierValue).utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return Int(hash % 100)
+        Int(FNV1a.hash((issue.identifierName.lowercased() + ":" + issue.identifierValue).utf8) % 100)
     }
 }

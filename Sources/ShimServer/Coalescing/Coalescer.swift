@@ -68,8 +68,7 @@ public final class Coalescer<U: Upstream>: Sendable {
     /// The batch key's identity part: the caller's credentials (`Authorization`, `X-CAP-API-*`),
     /// never per-call metadata such as a request id, so tagged calls of one integration still share.
     static func identity(of headers: HTTPFields) -> [String] {
-        headers.filter { $0.name == .authorization || $0.name.canonicalName.hasPrefix("x-cap-api-") }
-            .map { "\($0.name.canonicalName): \($0.value)" }.sorted()
+        ProxyHeaders.identity(headers).map { "\($0.name.canonicalName): \($0.value)" }.sorted()
     }
 
     /// Adds a call's customer to the open batch for its key (opening one if needed) and waits for

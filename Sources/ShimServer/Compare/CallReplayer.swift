@@ -36,10 +36,7 @@ public struct CallReplayer: Sendable {
     }
 
     /// Headers never replayed: the client sets them for the new target, or they are hop-by-hop.
-    static let skippedHeaders: Set<String> = [
-        "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-        "accept-encoding",
-    ]
+    static let skippedHeaders: Set<String> = ProxyHeaders.hopByHop.union(["host", "content-length", "accept-encoding"])
 
     private func send(_ call: RecordedCall, to base: String) async throws -> ShapeComparison.Answer {
         var base = base

@@ -5,9 +5,13 @@ public import HTTPTypes
 public enum ProxyHeaders {
     /// Hop-by-hop headers, plus `Host` and `Content-Length` which the client sets for the upstream,
     /// and `Expect`, which the shim answers itself (`100 Continue`) for the hop it owns.
-    static let alwaysRemoved: Set<String> = [
+    static let alwaysRemoved: Set<String> = hopByHop.union(["host", "content-length", "expect"])
+
+    /// The hop-by-hop headers of RFC 9110 §7.6.1 (and `Proxy-Connection`): meaningful for one
+    /// connection only, never forwarded or replayed.
+    static let hopByHop: Set<String> = [
         "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection",
-        "proxy-authenticate", "proxy-authorization", "host", "content-length", "expect",
+        "proxy-authenticate", "proxy-authorization",
     ]
 
     /// The headers to send upstream for a passthrough request: all but hop-by-hop ones, with
@@ -50,6 +54,12 @@ public enum ProxyHeaders {
             result.append(field)
         }
         return result
+    }
+
+    /// Who the caller is: `Authorization` and the `X-CAP-API-*` credential headers, without per-call
+    /// metadata such as `X-CAP-REQUEST-ID` (the coalescer's batch key).
+    static func identity(_ headers: HTTPFields) -> HTTPFields {
+        headers.filter { $0.name == .authorization || $0.name.canonicalName.hasPrefix("x-cap-api-") }
     }
 
     /// The caller's credentials for a translated call: `Authorization` and every `X-CAP-*` header,

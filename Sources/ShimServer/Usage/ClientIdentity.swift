@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import ShimCore
 
 /// Names the caller for the usage log and metrics without ever revealing a credential: the
 /// Basic-auth user name, or `oauth:` and a digest of the OAuth token.
@@ -19,7 +20,7 @@ public enum ClientIdentity {
         }
         if let token = headers[oauthToken], !token.isEmpty {
             let digest = SHA256.hash(data: Data(token.utf8))
-            return "oauth:" + digest.prefix(6).map { String(format: "%02x", $0) }.joined()
+            return "oauth:" + Hex.string(digest.prefix(6))
         }
         if headers[.authorization] != nil {
             return "other-auth"

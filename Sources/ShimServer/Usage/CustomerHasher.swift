@@ -14,7 +14,6 @@ public import ShimCore
 public struct CustomerHasher: Sendable {
     private let innerStart: SHA256
     private let outerStart: SHA256
-    private static let digits = Array("0123456789abcdef".utf8)
 
     /// - Parameter secret: The hashing key; `nil` draws a random one.
     public init(secret: String?) {
@@ -50,11 +49,12 @@ public struct CustomerHasher: Sendable {
         value.withUTF8 { inner.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         var outer = outerStart
         inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        let digits = Hex.lowercaseDigits
         return outer.finalize().withUnsafeBytes { mac in
             String(unsafeUninitializedCapacity: 16) { hex in
                 for index in 0..<8 {
-                    hex[2 * index] = Self.digits[Int(mac[index] >> 4)]
-                    hex[2 * index + 1] = Self.digits[Int(mac[index] & 0x0F)]
+                    hex[2 * index] = digits[Int(mac[index] >> 4)]
+                    hex[2 * index + 1] = digits[Int(mac[index] & 0x0F)]
                 }
                 return 16
             }

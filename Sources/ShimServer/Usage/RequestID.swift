@@ -1,4 +1,5 @@
 import HTTPTypes
+import ShimCore
 import Synchronization
 
 /// The request id of a legacy call: the caller's `X-Request-Id` or `X-CAP-REQUEST-ID` when it is a
@@ -27,6 +28,7 @@ public enum RequestID {
         let count = counter.wrappingAdd(1, ordering: .relaxed).newValue
         let first = mix(count ^ key.0)
         let second = mix(count &+ key.1)
+        let hexDigits = Hex.lowercaseDigits
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for index in 0..<16 {
                 buffer[index] = hexDigits[Int((first >> UInt64(60 - 4 * index)) & 0xF)]
@@ -41,7 +43,6 @@ public enum RequestID {
         return (generator.next(), generator.next())
     }()
     private static let counter = Atomic<UInt64>(0)
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// SplitMix64's finaliser: a bijection of 64-bit values that spreads every input bit.
     private static func mix(_ value: UInt64) -> UInt64 {
