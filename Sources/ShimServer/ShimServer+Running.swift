@@ -35,30 +35,19 @@ extension ShimServer {
             onProxyRunning: { proxyContinuation.yield($0) },
             onAdminRunning: { adminContinuation.yield($0) }
         )
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [], logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                defer {
-                    proxyContinuation.finish()
-                    adminContinuation.finish()
-                }
-                try await group.run()
-            }
-            var proxyIterator = proxyPorts.makeAsyncIterator()
-            var adminIterator = adminPorts.makeAsyncIterator()
-            guard let proxy = await proxyIterator.next(), let admin = await adminIterator.next() else {
-                try await tasks.next()
-                throw CancellationError()
-            }
-            let result: Swift.Result<Result, any Error>
-            do {
-                result = .success(try await body(Ports(proxy: proxy, admin: admin)))
-            } catch {
-                result = .failure(error)
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return try result.get()
-        }
+        var proxyIterator = proxyPorts.makeAsyncIterator()
+        var adminIterator = adminPorts.makeAsyncIterator()
+        return try await withRunningService(
+            server, logger: logger,
+            untilReady: { () async -> Ports? in
+                guard let proxy = await proxyIterator.next(), let admin = await adminIterator.next() else { return nil }
+                return Ports(proxy: proxy, admin: admin)
+            },
+            onStopped: {
+                proxyContinuation.finish()
+                adminContinuation.finish()
+            },
+            body: body
+        )
     }
 }

@@ -41,13 +41,14 @@ struct CoalescingTests {
         defer { try? FileManager.default.removeItem(atPath: usage) }
         try await upstream.run { base in
             try await withShim(upstream: base, configure: {
-                // Windows in these tests are long so that every call arrives inside one, even on a busy machine.
-                $0.coalesceWindow = .milliseconds(1500)
+                // Batches in these tests depart when full (coalesceMax), never by the clock: the window is
+                // long, so the counts hold however slowly a busy machine delivers the calls.
+                $0.coalesceWindow = .seconds(10)
                 $0.coalesceMax = 10
                 $0.usageLog = .file(usage)
             }) { shim in
                 let answers = try await withThrowingTaskGroup(of: (Int, TestResponse).self) { group in
-                    for customer in 0..<25 {
+                    for customer in 0..<30 {
                         group.addTask { (customer, try await Self.call(shim, customer: customer)) }
                     }
                     return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
@@ -61,11 +62,11 @@ struct CoalescingTests {
         }
         let bulkCalls = upstream.requests
         #expect(bulkCalls.count == 3)
-        #expect(bulkCalls.map { ($0.jsonBody?["customers"] as? [Any])?.count ?? 0 }.sorted() == [5, 10, 10])
+        #expect(bulkCalls.map { ($0.jsonBody?["customers"] as? [Any])?.count ?? 0 } == [10, 10, 10])
         let records = try UsageLogTests.records(at: usage)
-        #expect(records.count == 25)
+        #expect(records.count == 30)
         #expect(Set(records.compactMap { $0["batchId"] as? String }).count == 3)
-        #expect(records.allSatisfy { ($0["batchSize"] as? Int).map { [5, 10].contains($0) } == true })
+        #expect(records.allSatisfy { $0["batchSize"] as? Int == 10 })
     }
 
     @Test("Over the sandbox, which answers in customer order, each caller gets its own outcome from one batch")
@@ -73,7 +74,8 @@ struct CoalescingTests {
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         try await withShimOverSandbox(configure: {
-            $0.coalesceWindow = .milliseconds(2000)
+            $0.coalesceWindow = .seconds(10)
+            $0.coalesceMax = 4
             $0.usageLog = .file(usage)
         }) { shim in
             let customers = ["918888888888", "910000000000", "917777777777", "919999999999"]
@@ -101,13 +103,17 @@ struct CoalescingTests {
         let upstream = Self.perCustomerUpstream()
         let pos = ("Authorization", "Basic " + Data("pos:secret".utf8).base64EncodedString())
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(1500) }) { shim in
+            // Four keys (credentials x promotion) of four calls each; a batch departs when it holds four.
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .seconds(10)
+                $0.coalesceMax = 4
+            }) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for customer in 0..<12 {
+                    for customer in 0..<16 {
                         group.addTask {
                             let answer = try await Self.call(
                                 shim, customer: customer, promotion: customer % 2 == 0 ? 65777 : 65780,
-                                authorization: customer % 3 == 0 ? pos : tillAuthorization
+                                authorization: customer / 2 % 2 == 0 ? pos : tillAuthorization
                             )
                             #expect(answer.status == 200)
                         }
@@ -124,7 +130,8 @@ struct CoalescingTests {
             let promotion = (request.jsonBody?["promotionDetails"] as? [String: Any])?["promotionId"] as? Int
             #expect(Set(numbers.map { $0 % 2 == 0 ? 65777 : 65780 }) == [promotion ?? 0])
             let isPos = request.headers[.authorization] == pos.1
-            #expect(numbers.allSatisfy { ($0 % 3 == 0) == isPos })
+            #expect(numbers.count == 4)
+            #expect(numbers.allSatisfy { ($0 / 2 % 2 == 0) == isPos })
         }
     }
 
@@ -132,7 +139,10 @@ struct CoalescingTests {
     func mismatchFailsTheBatch() async throws {
         let upstream = Self.perCustomerUpstream(entitiesDelta: -1)
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(2000) }) { shim in
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .seconds(10)
+                $0.coalesceMax = 4
+            }) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<4 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -147,7 +157,10 @@ struct CoalescingTests {
     func garbageFailsTheBatch() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json("<html>") }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(2000) }) { shim in
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .seconds(10)
+                $0.coalesceMax = 3
+            }) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<3 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -166,7 +179,9 @@ struct CoalescingTests {
         }
         try await upstream.run { base in
             try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .milliseconds(1000)
+                // The batch departs when it holds all three calls, then outlives the calls' deadline.
+                $0.coalesceWindow = .milliseconds(1700)
+                $0.coalesceMax = 3
                 $0.timeouts.request = .milliseconds(1800)
             }) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
@@ -183,7 +198,10 @@ struct CoalescingTests {
     func sameCustomerTwice() async throws {
         let upstream = Self.perCustomerUpstream()
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.coalesceWindow = .milliseconds(2000) }) { shim in
+            try await withShim(upstream: base, configure: {
+                $0.coalesceWindow = .seconds(10)
+                $0.coalesceMax = 2
+            }) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<2 {
                         group.addTask {
@@ -246,7 +264,8 @@ struct CoalescingTests {
         let upstream = Self.perCustomerUpstream()
         try await upstream.run { base in
             try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .milliseconds(2000)
+                $0.coalesceWindow = .seconds(10)
+                $0.coalesceMax = 6
                 $0.usageLog = .file(usage)
             }) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in

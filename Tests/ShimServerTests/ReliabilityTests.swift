@@ -218,7 +218,9 @@ struct ReliabilityTests {
                     for index in 0..<calls {
                         group.addTask {
                             try await issue(
-                                shim.proxyURL, query: Self.mobile, headers: [tillAuthorization, ("X-Request-Id", "c-\(index)")]
+                                shim.proxyURL, query: Self.mobile, headers: [tillAuthorization, ("X-Request-Id", "c-\(index)")],
+                                // About correctness under concurrency, not speed: a loaded machine may take long.
+                                timeout: .seconds(90)
                             ).errorCodes.first ?? 200  // the legacy code of a failure, else 200
                         }
                     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 public import Logging
 import HTTPTypes
 import NIOCore
+import NIOHTTPTypesHTTP1
 import NIOHTTP1
 import NIOPosix
 import Synchronization

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 public import Logging
 import NIOCore
+import NIOHTTPTypesHTTP1
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
@@ -119,7 +120,7 @@ public struct HTTPClientUpstream: Upstream {
                 let response = try await client.execute(outbound, deadline: deadline, logger: logger)
                 return Head(
                     status: HTTPResponse.Status(code: Int(response.status.code)),
-                    headers: HTTPFields(response.headers),
+                    headers: HTTPFields(response.headers, splitCookie: false),
                     body: response.body
                 )
             } catch {
@@ -152,27 +153,5 @@ public struct HTTPClientUpstream: Upstream {
         if let error = error as? ChannelError, case .connectTimeout = error { return .connectFailed }
         if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return .connectFailed }
         return .connectionLost
-    }
-}
-
-extension HTTPHeaders {
-    init(_ fields: HTTPFields) {
-        self.init()
-        self.reserveCapacity(fields.count)
-        for field in fields {
-            self.add(name: field.name.rawName, value: field.value)
-        }
-    }
-}
-
-extension HTTPFields {
-    init(_ headers: HTTPHeaders) {
-        self.init()
-        self.reserveCapacity(headers.count)
-        for (name, value) in headers {
-            if let fieldName = HTTPField.Name(name) {
-                self.append(HTTPField(name: fieldName, value: value))
-            }
-        }
     }
 }

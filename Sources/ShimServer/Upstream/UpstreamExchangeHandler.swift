@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOHTTPTypesHTTP1
 import NIOHTTP1
 #if canImport(Glibc)
 import Glibc
@@ -169,7 +170,7 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
         }
         let response = BufferedUpstreamResponse(
             status: HTTPResponse.Status(code: Int(head.status.code)),
-            headers: HTTPFields(head.headers),
+            headers: HTTPFields(head.headers, splitCookie: false),
             body: finished.body ?? ByteBuffer()
         )
         // Reused only after an answer consumed whole to a request written whole, on a connection

@@ -142,7 +142,7 @@ final class ProcessExit: Sendable {
         gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
         gdb.arguments = ["-batch", "-p", String(pid), "-ex", "thread apply all bt"]
         gdb.standardOutput = FileHandle(forWritingAtPath: threadDumpPath(of: pid)) ?? {
-            FileManager.default.createFile(atPath: threadDumpPath(of: pid), contents: nil)
+            _ = FileManager.default.createFile(atPath: threadDumpPath(of: pid), contents: nil)
             return FileHandle(forWritingAtPath: threadDumpPath(of: pid))
         }()
         gdb.standardError = FileHandle.nullDevice

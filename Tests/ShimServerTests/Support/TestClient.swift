@@ -56,12 +56,14 @@ func issue(
     _ baseURL: String,
     query: String,
     body: String = #"{"programId":469,"promotionId":65777}"#,
-    headers: [(String, String)] = [tillAuthorization]
+    headers: [(String, String)] = [tillAuthorization],
+    timeout: TimeAmount = .seconds(10)
 ) async throws -> TestResponse {
     try await send(
         .POST,
         "\(baseURL)/v2/promotion/issue?\(query)",
         headers: headers + [("Content-Type", "application/json")],
-        body: Array(body.utf8)
+        body: Array(body.utf8),
+        timeout: timeout
     )
 }
