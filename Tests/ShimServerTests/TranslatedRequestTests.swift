@@ -5,29 +5,25 @@ import Hummingbird
 import NIOHTTP1
 import Testing
 
-/// What the shim sends upstream for a legacy call, asserted on a recording upstream.
+/// What the shim sends upstream for a legacy call, asserted on an in-memory upstream behind the
+/// ``Upstream`` seam (in process: nothing here lives on the wire but the body limit).
 @Suite("Translated upstream requests", .timeLimit(.minutes(2)))
 struct TranslatedRequestTests {
     @Test("A legacy call becomes exactly one bulk ENROL call with the caller's credentials")
     func bulkRequest() async throws {
-        let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(
-                    shim.proxyURL,
-                    query: "identifierName=mobile&identifierValue=918888888888&source=instore&accountId=ACC-1",
-                    headers: [
-                        tillAuthorization, ("X-CAP-API-OAUTH-CLIENT", "store-42"), ("Cookie", "session=1"),
-                        ("X-Other", "not forwarded"),
-                    ]
-                )
-                #expect(response.status == 200)
-                let sideEffect = (response.json["sideEffects"] as? [[String: Any]])?.first
-                #expect(sideEffect?["issualId"] as? Int == 811)
-                #expect(sideEffect?["earnedId"] as? Int == 765)
-                #expect(sideEffect?["programId"] as? Int == 2750)
-            }
-        }
+        let upstream = InMemoryUpstream { _ in InMemoryUpstream.json(RecordingUpstream.bulkSuccess) }
+        let response = await InProcessShim(upstream: upstream).issue(
+            query: "identifierName=mobile&identifierValue=918888888888&source=instore&accountId=ACC-1",
+            headers: [
+                tillAuthorization, ("X-CAP-API-OAUTH-CLIENT", "store-42"), ("Cookie", "session=1"),
+                ("X-Other", "not forwarded"),
+            ]
+        )
+        #expect(response.status == 200)
+        let sideEffect = (response.json["sideEffects"] as? [[String: Any]])?.first
+        #expect(sideEffect?["issualId"] as? Int == 811)
+        #expect(sideEffect?["earnedId"] as? Int == 765)
+        #expect(sideEffect?["programId"] as? Int == 2750)
         let requests = upstream.requests
         try #require(requests.count == 1)
         let request = requests[0]
@@ -57,20 +53,11 @@ struct TranslatedRequestTests {
 
     @Test("externalId is looked up with the caller's credentials, then issued by customer id")
     func externalIdLookup() async throws {
-        let upstream = RecordingUpstream { request in
-            request.path == "/v2/customers/lookup"
-                ? RecordingUpstream.json(#"{"entity": 552695692, "warnings": []}"#)
-                : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
-        }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(
-                    shim.proxyURL,
-                    query: "identifierName=externalId&identifierValue=EXT%201%2B2&source=INSTORE&accountId=ACC-1"
-                )
-                #expect(response.status == 200)
-            }
-        }
+        let upstream = Self.lookupThenIssue()
+        let response = await InProcessShim(upstream: upstream).issue(
+            query: "identifierName=externalId&identifierValue=EXT%201%2B2&source=INSTORE&accountId=ACC-1"
+        )
+        #expect(response.status == 200)
         let requests = upstream.requests
         try #require(requests.count == 2)
         #expect(requests[0].method == .get)
@@ -84,21 +71,13 @@ struct TranslatedRequestTests {
 
     @Test("The caller's trace context (traceparent, tracestate, baggage) goes on the lookup and the bulk call")
     func traceContextForwarded() async throws {
-        let upstream = RecordingUpstream { request in
-            request.path == "/v2/customers/lookup"
-                ? RecordingUpstream.json(#"{"entity": 552695692, "warnings": []}"#)
-                : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
-        }
+        let upstream = Self.lookupThenIssue()
         let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(
-                    shim.proxyURL, query: "identifierName=externalId&identifierValue=EXT-1001&source=INSTORE",
-                    headers: [tillAuthorization, ("traceparent", traceparent), ("tracestate", "vendor=abc"), ("baggage", "tenant=7")]
-                )
-                #expect(response.status == 200)
-            }
-        }
+        let response = await InProcessShim(upstream: upstream).issue(
+            query: "identifierName=externalId&identifierValue=EXT-1001&source=INSTORE",
+            headers: [tillAuthorization, ("traceparent", traceparent), ("tracestate", "vendor=abc"), ("baggage", "tenant=7")]
+        )
+        #expect(response.status == 200)
         let requests = upstream.requests
         try #require(requests.count == 2)
         for request in requests {
@@ -110,16 +89,12 @@ struct TranslatedRequestTests {
 
     @Test("A lookup that finds nobody answers 8015 without a bulk call")
     func lookupNotFound() async throws {
-        let upstream = RecordingUpstream { _ in
-            RecordingUpstream.json(#"{"errors":[{"code":8015,"message":"not found"}]}"#, status: .badRequest)
+        let upstream = InMemoryUpstream { _ in
+            InMemoryUpstream.json(#"{"errors":[{"code":8015,"message":"not found"}]}"#, status: .badRequest)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(shim.proxyURL, query: "identifierName=externalId&identifierValue=X&source=INSTORE")
-                #expect(response.status == 400)
-                #expect(response.errorCodes == [8015])
-            }
-        }
+        let response = await InProcessShim(upstream: upstream).issue(query: "identifierName=externalId&identifierValue=X&source=INSTORE")
+        #expect(response.status == 400)
+        #expect(response.errorCodes == [8015])
         #expect(upstream.requests.map(\.path) == ["/v2/customers/lookup"])
     }
 
@@ -137,19 +112,39 @@ struct TranslatedRequestTests {
             ("identifierName=mobile&identifierValue=1&identifierValue=2&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, 9903),
             ("identifierName=mobile&identifierValue=1&source=INSTORE", #"{"programId":469,"#, 400, 9904),
             ("identifierName=mobile&identifierValue=1&source=INSTORE", "", 400, 9904),
-            ("identifierName=mobile&identifierValue=1&source=INSTORE", String(repeating: " ", count: 20_000), 413, 9905),
         ]
     )
     func localValidation(query: String, body: String, status: Int, code: Int) async throws {
+        let upstream = InMemoryUpstream { _ in InMemoryUpstream.json(RecordingUpstream.bulkSuccess) }
+        let response = await InProcessShim(upstream: upstream).issue(query: query, body: body)
+        #expect(response.status == status)
+        #expect(response.errorCodes == [code])
+        #expect(response.json["sideEffects"] == nil)
+        #expect(upstream.requests.isEmpty)
+    }
+
+    @Test("A body over the limit is refused 413 (9905) by the listener, without any upstream call")
+    func bodyOverTheLimit() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
         try await upstream.run { base in
             try await withShim(upstream: base) { shim in
-                let response = try await issue(shim.proxyURL, query: query, body: body)
-                #expect(response.status == status)
-                #expect(response.errorCodes == [code])
-                #expect(response.json["sideEffects"] == nil)
+                let response = try await issue(
+                    shim.proxyURL, query: "identifierName=mobile&identifierValue=1&source=INSTORE",
+                    body: String(repeating: " ", count: 20_000)
+                )
+                #expect(response.status == 413)
+                #expect(response.errorCodes == [9905])
             }
         }
         #expect(upstream.requests.isEmpty)
+    }
+
+    /// Answers the customer lookup with customer 552695692 and the bulk call with a success.
+    static func lookupThenIssue() -> InMemoryUpstream {
+        InMemoryUpstream { request in
+            request.path == "/v2/customers/lookup"
+                ? InMemoryUpstream.json(#"{"entity": 552695692, "warnings": []}"#)
+                : InMemoryUpstream.json(RecordingUpstream.bulkSuccess)
+        }
     }
 }
