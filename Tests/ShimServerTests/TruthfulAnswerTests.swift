@@ -45,39 +45,31 @@ struct TruthfulAnswerTests {
     @Test(
         "A customer lookup that fails at the vendor is a retryable failure, never 'customer not found'",
         arguments: [
-            (RecordingUpstream.json("<html>oops</html>"), 502, 9917, nil as String?),
-            (RecordingUpstream.json(#"{"error":"down"}"#, status: .internalServerError), 502, 9917, nil),
-            (RecordingUpstream.busy(status: .tooManyRequests, retryAfter: "7"), 503, 9921, "7"),
-            (RecordingUpstream.busy(status: .serviceUnavailable, retryAfter: "30"), 503, 9921, "30"),
+            (InMemoryUpstream.json("<html>oops</html>"), 502, 9917, nil as String?),
+            (InMemoryUpstream.json(#"{"error":"down"}"#, status: .internalServerError), 502, 9917, nil),
+            (InMemoryUpstream.busy(status: .tooManyRequests, retryAfter: "7"), 503, 9921, "7"),
+            (InMemoryUpstream.busy(status: .serviceUnavailable, retryAfter: "30"), 503, 9921, "30"),
         ]
     )
-    func lookupFaults(answer: Response, status: Int, code: Int, retryAfter: String?) async throws {
-        let upstream = RecordingUpstream { request in
-            request.method == .get ? answer : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
+    func lookupFaults(answer: BufferedUpstreamResponse, status: Int, code: Int, retryAfter: String?) async throws {
+        let upstream = InMemoryUpstream { request in
+            request.method == .get ? answer : InMemoryUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(shim.proxyURL, query: Self.externalId)
-                #expect(response.status == status)
-                #expect(response.errorCodes == [code])
-                #expect(response.headers["Retry-After"].first == retryAfter ?? (status == 503 ? "1" : nil))
-            }
-        }
+        let response = await InProcessShim(upstream: upstream).issue(query: Self.externalId)
+        #expect(response.status == status)
+        #expect(response.errorCodes == [code])
+        #expect(response.headers[.retryAfter] == retryAfter ?? (status == 503 ? "1" : nil))
         // Nothing was issued: the bulk call never went.
         #expect(upstream.requests.filter { $0.method == .post }.isEmpty)
     }
 
     @Test("The vendor's 429 on the bulk call becomes a legacy 503 carrying its Retry-After")
     func bulkRateLimited() async throws {
-        let upstream = RecordingUpstream { _ in RecordingUpstream.busy(status: .tooManyRequests, retryAfter: "12") }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(response.status == 503)
-                #expect(response.errorCodes == [9921])
-                #expect(response.headers["Retry-After"] == ["12"])
-            }
-        }
+        let upstream = InMemoryUpstream { _ in InMemoryUpstream.busy(status: .tooManyRequests, retryAfter: "12") }
+        let response = await InProcessShim(upstream: upstream).issue(query: Self.mobile)
+        #expect(response.status == 503)
+        #expect(response.errorCodes == [9921])
+        #expect(response.headers[.retryAfter] == "12")
     }
 
     @Test("After a 101 Switching Protocols the connection is not reused: the next call opens a new one")

@@ -39,6 +39,14 @@ final class InMemoryUpstream: Upstream {
         throw .connectFailed
     }
 
+    /// A rate limit or maintenance answer with `Retry-After`.
+    static func busy(status: HTTPResponse.Status, retryAfter: String) -> BufferedUpstreamResponse {
+        BufferedUpstreamResponse(
+            status: status, headers: [.contentType: "application/json", .retryAfter: retryAfter],
+            body: ByteBuffer(string: #"{"message":"slow down"}"#)
+        )
+    }
+
     /// A JSON answer.
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> BufferedUpstreamResponse {
         BufferedUpstreamResponse(status: status, headers: [.contentType: "application/json"], body: ByteBuffer(string: text))
