@@ -1,8 +1,10 @@
 import ArgumentParser
 import AsyncHTTPClient
+import Configuration
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ShimServer
 
 /// `promo-shim healthcheck`: asks a running shim's admin listener for `/health` (or another path)
 /// and exits 0 when it answers 200, 1 otherwise. For container `HEALTHCHECK`s and exec probes:
@@ -13,10 +15,10 @@ struct HealthcheckCommand: AsyncParsableCommand {
         abstract: "Exits 0 when the local admin listener answers 200 on /health (for container health checks)."
     )
 
-    @Option(help: "Admin listener address (env SHIM_HEALTHCHECK_HOST; default 127.0.0.1).")
+    @Option(help: "Admin listener address (env SHIM_HEALTHCHECK_HOST).")
     var host: String?
 
-    @Option(help: "Admin listener port (env SHIM_ADMIN_PORT, as the shim reads it; default 9901).")
+    @Option(help: "Admin listener port (env SHIM_ADMIN_PORT, as the shim reads it).")
     var port: Int?
 
     @Option(help: "Path to ask for: /health (alive) or /ready (takes traffic).")
@@ -26,12 +28,17 @@ struct HealthcheckCommand: AsyncParsableCommand {
     var timeoutSeconds: Int64 = 2
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let host = host ?? environment["SHIM_HEALTHCHECK_HOST"] ?? "127.0.0.1"
-        let port = try port ?? environment["SHIM_ADMIN_PORT"].map { value in
-            guard let port = Int(value) else { throw ValidationError("SHIM_ADMIN_PORT is not a port: \(value)") }
-            return port
-        } ?? 9901
+        var values = CommandLineValues()
+        values.set(.healthcheckHost, host)
+        values.set(.adminPort, port)
+        let target: HealthcheckConfiguration
+        do {
+            target = try HealthcheckConfiguration(reader: ConfigReader.shim(commandLine: values))
+        } catch {
+            // A bad port has always been a usage error here (exit 64), unlike "unhealthy" (1).
+            throw ValidationError(error.description)
+        }
+        let (host, port) = (target.host, target.port)
         let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         let request = HTTPClientRequest(url: "http://\(authority)\(path.hasPrefix("/") ? path : "/" + path)")
         let status: UInt

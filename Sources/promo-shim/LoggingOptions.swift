@@ -1,17 +1,26 @@
 import ArgumentParser
+import Configuration
 import Logging
 import ShimServer
 
 /// Application logging: always to stderr (stdout is kept for the usage log), at a chosen level.
 struct LoggingOptions: ParsableArguments {
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SHIM_LOG_LEVEL; default info).")
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SHIM_LOG_LEVEL).")
     var logLevel: String?
 
-    /// Bootstraps swift-log once and returns the application logger.
-    func makeLogger(label: String) throws -> Logger {
-        let text = EnvironmentReader().string(logLevel, "SHIM_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: text) else {
-            throw ValidationError("log level '\(text)' is not one of trace, debug, info, notice, warning, error, critical")
+    /// Adds the options given to the command's values.
+    func add(to values: inout CommandLineValues) {
+        values.set(.logLevel, logLevel)
+    }
+
+    /// Bootstraps swift-log once, at the level `reader` reads (``LoggingConfiguration``), and returns
+    /// the application logger.
+    static func makeLogger(label: String, reader: ConfigReader) throws -> Logger {
+        let level: Logger.Level
+        do {
+            level = try LoggingConfiguration(reader: reader).level
+        } catch {
+            throw error.forCommandLine
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

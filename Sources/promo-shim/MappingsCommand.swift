@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import ShimCore
 import ShimServer
 
@@ -16,8 +17,8 @@ struct MappingsCommand: ParsableCommand {
             abstract: "Validates every mapping file and prints a summary; exits non-zero on any problem."
         )
 
-        @Argument(help: "The mappings directory (default ./mappings).")
-        var directory = "mappings"
+        @Argument(help: "The mappings directory.")
+        var directory = ShimConfiguration.defaultMappingsDirectory
 
         @Option(
             help: "The sunset date `serve` will run with (RFC 3339), to check deprecation.yaml against (env SHIM_SUNSET_DATE)."
@@ -25,14 +26,12 @@ struct MappingsCommand: ParsableCommand {
         var sunsetDate: String?
 
         func run() throws {
+            var values = CommandLineValues()
+            values.set(.sunsetDate, sunsetDate)
             let sunset: Int64?
             do {
-                sunset = try DeprecationPolicy(
-                    deprecationDate: EnvironmentReader().string(nil, "SHIM_DEPRECATION_DATE")
-                        ?? DeprecationPolicy.defaultDeprecationDate,
-                    sunsetDate: EnvironmentReader().string(sunsetDate, "SHIM_SUNSET_DATE"),
-                    successorURL: DeprecationPolicy.defaultSuccessorURL, policyURL: nil
-                ).sunsetMilliseconds
+                // The dates `serve` would run with, read as `serve` reads them.
+                sunset = try DeprecationPolicy.sunsetMilliseconds(reader: ConfigReader.shim(commandLine: values))
             } catch {
                 throw ValidationError("--sunset-date (SHIM_SUNSET_DATE): \(error)")
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Hummingbird
 import Logging
 import ShimSandbox
@@ -11,21 +12,24 @@ struct SandboxCommand: AsyncParsableCommand {
         abstract: "Runs the simulated vendor (bulk directEarn/enrolAndEarn, customer lookup) on its own."
     )
 
-    @Option(help: "Address to listen on (env SHIM_SANDBOX_HOST; default 127.0.0.1).")
+    @Option(help: "Address to listen on (env SHIM_SANDBOX_HOST).")
     var host: String?
 
-    @Option(help: "Port to listen on (env SHIM_SANDBOX_PORT; default 8090).")
+    @Option(help: "Port to listen on (env SHIM_SANDBOX_PORT).")
     var port: Int?
 
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let logger = try logging.makeLogger(label: "promo-shim.sandbox")
-        let environment = EnvironmentReader()
-        let host = environment.string(host, "SHIM_SANDBOX_HOST") ?? "127.0.0.1"
-        let port = try environment.int(port, "SHIM_SANDBOX_PORT", default: 8090)
-        let app = Sandbox.application(host: host, port: port, logger: logger) { port in
-            logger.notice("sandbox vendor listening on http://\(host):\(port)")
+        var values = CommandLineValues()
+        values.set(.sandboxHost, host)
+        values.set(.sandboxPort, port)
+        logging.add(to: &values)
+        let reader = ConfigReader.shim(commandLine: values)
+        let logger = try LoggingOptions.makeLogger(label: "promo-shim.sandbox", reader: reader)
+        let configuration = try SandboxConfiguration(reader: reader)
+        let app = Sandbox.application(host: configuration.host, port: configuration.port, logger: logger) { port in
+            logger.notice("sandbox vendor listening on http://\(configuration.host):\(port)")
         }
         try await app.runService()
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Logging
 import NIOCore
@@ -12,13 +13,18 @@ import ShimServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Runs the proxy: legacy calls are translated, every other request passes through."
+        abstract: "Runs the proxy: legacy calls are translated, every other request passes through.",
+        discussion: """
+            Every option can be set by its environment variable instead; the command line wins, then the \
+            environment (an empty variable counts as unset), then the default. The defaults are in the README \
+            and in ShimConfiguration+ConfigReader.swift.
+            """
     )
 
-    @Option(help: "Address of the proxy listener (env SHIM_HOST; default 127.0.0.1).")
+    @Option(help: "Address of the proxy listener (env SHIM_HOST).")
     var host: String?
 
-    @Option(help: "Port of the proxy listener (env SHIM_PORT; default 8080).")
+    @Option(help: "Port of the proxy listener (env SHIM_PORT).")
     var port: Int?
 
     @Option(help: "The vendor's base URL, e.g. https://eucrm.cc.capillarytech.com (env SHIM_UPSTREAM).")
@@ -27,73 +33,73 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Use the embedded, in-process sandbox vendor as the upstream (env SHIM_SANDBOX=true).")
     var sandbox = false
 
-    @Option(help: "Address of the admin listener (env SHIM_ADMIN_HOST; default 127.0.0.1).")
+    @Option(help: "Address of the admin listener (env SHIM_ADMIN_HOST).")
     var adminHost: String?
 
-    @Option(help: "Port of the admin listener: /health (env SHIM_ADMIN_PORT; default 9901).")
+    @Option(help: "Port of the admin listener: /health (env SHIM_ADMIN_PORT).")
     var adminPort: Int?
 
-    @Option(help: "Directory of the mapping tables (env SHIM_MAPPINGS; default ./mappings).")
+    @Option(help: "Directory of the mapping tables (env SHIM_MAPPINGS).")
     var mappings: String?
 
     @Option(help: "Where to write the usage log of legacy calls, '-' for stdout (env SHIM_USAGE_LOG).")
     var usageLog: String?
 
-    @Option(help: "Most usage records held in memory while the usage log cannot keep up; beyond, records are dropped and counted (env SHIM_USAGE_LOG_BUFFER_RECORDS; default 10000).")
+    @Option(help: "Most usage records held in memory while the usage log cannot keep up; beyond, records are dropped and counted (env SHIM_USAGE_LOG_BUFFER_RECORDS).")
     var usageLogBufferRecords: Int?
 
-    @Option(help: "Largest legacy request body in bytes (env SHIM_MAX_BODY_BYTES; default 16384).")
+    @Option(help: "Largest legacy request body in bytes (env SHIM_MAX_BODY_BYTES).")
     var maxBodyBytes: Int?
 
-    @Option(help: "Upstream connect timeout in ms (env SHIM_CONNECT_TIMEOUT_MS; default 2000).")
+    @Option(help: "Upstream connect timeout in ms (env SHIM_CONNECT_TIMEOUT_MS).")
     var connectTimeoutMs: Int?
 
-    @Option(help: "Upstream overall request timeout in ms (env SHIM_REQUEST_TIMEOUT_MS; default 15000).")
+    @Option(help: "Upstream overall request timeout in ms (env SHIM_REQUEST_TIMEOUT_MS).")
     var requestTimeoutMs: Int?
 
-    @Option(help: "Upstream read timeout in ms: longest silence while waiting for response bytes (env SHIM_READ_TIMEOUT_MS; default 10000).")
+    @Option(help: "Upstream read timeout in ms: longest silence while waiting for response bytes (env SHIM_READ_TIMEOUT_MS).")
     var readTimeoutMs: Int?
 
-    @Option(help: "Longest time from a request's first byte to the end of its head, in ms; 408 beyond (env SHIM_REQUEST_HEAD_TIMEOUT_MS; default 10000).")
+    @Option(help: "Longest time from a request's first byte to the end of its head, in ms; 408 beyond (env SHIM_REQUEST_HEAD_TIMEOUT_MS).")
     var requestHeadTimeoutMs: Int?
 
-    @Option(help: "Longest silence while a request body is read, in ms; 408 beyond (env SHIM_REQUEST_BODY_TIMEOUT_MS; default 10000).")
+    @Option(help: "Longest silence while a request body is read, in ms; 408 beyond (env SHIM_REQUEST_BODY_TIMEOUT_MS).")
     var requestBodyTimeoutMs: Int?
 
-    @Option(help: "How long an idle keep-alive connection is kept, in ms (env SHIM_IDLE_TIMEOUT_MS; default 60000).")
+    @Option(help: "How long an idle keep-alive connection is kept, in ms (env SHIM_IDLE_TIMEOUT_MS).")
     var idleTimeoutMs: Int?
 
-    @Option(help: "Largest passthrough request body in bytes (env SHIM_MAX_PASSTHROUGH_BODY_BYTES; default 10485760).")
+    @Option(help: "Largest passthrough request body in bytes (env SHIM_MAX_PASSTHROUGH_BODY_BYTES).")
     var maxPassthroughBodyBytes: Int?
 
-    @Option(help: "Most upstream calls in flight (env SHIM_MAX_CONCURRENT_UPSTREAM; default 512).")
+    @Option(help: "Most upstream calls in flight (env SHIM_MAX_CONCURRENT_UPSTREAM).")
     var maxConcurrentUpstream: Int?
 
-    @Option(help: "Most passthrough requests in flight, a bound separate from legacy calls (env SHIM_MAX_CONCURRENT_PASSTHROUGH; default 512).")
+    @Option(help: "Most passthrough requests in flight, a bound separate from legacy calls (env SHIM_MAX_CONCURRENT_PASSTHROUGH).")
     var maxConcurrentPassthrough: Int?
 
-    @Option(help: "Close pooled upstream connections idle this many ms, before the vendor's keep-alive limit (env SHIM_UPSTREAM_IDLE_TIMEOUT_MS; default 4000).")
+    @Option(help: "Close pooled upstream connections idle this many ms, before the vendor's keep-alive limit (env SHIM_UPSTREAM_IDLE_TIMEOUT_MS).")
     var upstreamIdleTimeoutMs: Int?
 
-    @Option(help: "Most calls queued for an upstream slot before a fast 503 (env SHIM_MAX_QUEUED_UPSTREAM; default 2048).")
+    @Option(help: "Most calls queued for an upstream slot before a fast 503 (env SHIM_MAX_QUEUED_UPSTREAM).")
     var maxQueuedUpstream: Int?
 
-    @Option(help: "Seconds SIGTERM waits for in-flight calls before stopping them (env SHIM_SHUTDOWN_TIMEOUT_SECONDS; default 25).")
+    @Option(help: "Seconds SIGTERM waits for in-flight calls before stopping them (env SHIM_SHUTDOWN_TIMEOUT_SECONDS).")
     var shutdownTimeoutSeconds: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Reload the mappings when the files of their directory change, as SIGHUP does; follows a mounted Kubernetes ConfigMap (env SHIM_WATCH_MAPPINGS; default on).")
+    @Flag(inversion: .prefixedNo, help: "Reload the mappings when the files of their directory change, as SIGHUP does; follows a mounted Kubernetes ConfigMap (env SHIM_WATCH_MAPPINGS).")
     var watchMappings: Bool?
 
-    @Option(help: "Seconds SIGTERM keeps the proxy accepting and serving (with /ready 503 and Connection: close) before it stops accepting; a second SIGTERM or SIGINT skips it (env SHIM_DRAIN_DELAY_SECONDS; default 5).")
+    @Option(help: "Seconds SIGTERM keeps the proxy accepting and serving (with /ready 503 and Connection: close) before it stops accepting; a second SIGTERM or SIGINT skips it (env SHIM_DRAIN_DELAY_SECONDS).")
     var drainDelaySeconds: Int?
 
     @Flag(help: "Do NOT verify the https upstream's certificate (test vendors only; logged loudly) (env SHIM_INSECURE_SKIP_TLS_VERIFY=true).")
     var insecureSkipTlsVerify = false
 
-    @Option(help: "Hold legacy calls up to this many ms to share one bulk call; 0 turns coalescing off (env SHIM_COALESCE_WINDOW_MS; default 0).")
+    @Option(help: "Hold legacy calls up to this many ms to share one bulk call; 0 turns coalescing off (env SHIM_COALESCE_WINDOW_MS).")
     var coalesceWindowMs: Int?
 
-    @Option(help: "Most calls in one coalesced bulk call, 1...100 (env SHIM_COALESCE_MAX; default 10).")
+    @Option(help: "Most calls in one coalesced bulk call, 1...100 (env SHIM_COALESCE_MAX).")
     var coalesceMax: Int?
 
     @Option(help: "Deprecation date, RFC 3339 (env SHIM_DEPRECATION_DATE; default \(DeprecationPolicy.defaultDeprecationDate)).")
@@ -113,101 +119,57 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    /// The options given, by configuration key; what was not given is left to the environment and
+    /// then the defaults (see `ShimConfiguration+ConfigReader.swift`).
+    var commandLine: CommandLineValues {
+        var values = CommandLineValues()
+        values.set(.host, host)
+        values.set(.port, port)
+        values.set(.upstream, upstream)
+        values.set(.sandbox, flag: sandbox)
+        values.set(.adminHost, adminHost)
+        values.set(.adminPort, adminPort)
+        values.set(.mappings, mappings)
+        values.set(.usageLog, usageLog)
+        values.set(.usageLogBufferRecords, usageLogBufferRecords)
+        values.set(.maxBodyBytes, maxBodyBytes)
+        values.set(.connectTimeoutMs, connectTimeoutMs)
+        values.set(.requestTimeoutMs, requestTimeoutMs)
+        values.set(.readTimeoutMs, readTimeoutMs)
+        values.set(.requestHeadTimeoutMs, requestHeadTimeoutMs)
+        values.set(.requestBodyTimeoutMs, requestBodyTimeoutMs)
+        values.set(.idleTimeoutMs, idleTimeoutMs)
+        values.set(.maxPassthroughBodyBytes, maxPassthroughBodyBytes)
+        values.set(.maxConcurrentUpstream, maxConcurrentUpstream)
+        values.set(.maxConcurrentPassthrough, maxConcurrentPassthrough)
+        values.set(.upstreamIdleTimeoutMs, upstreamIdleTimeoutMs)
+        values.set(.maxQueuedUpstream, maxQueuedUpstream)
+        values.set(.shutdownTimeoutSeconds, shutdownTimeoutSeconds)
+        values.set(.watchMappings, watchMappings)
+        values.set(.drainDelaySeconds, drainDelaySeconds)
+        values.set(.insecureSkipTlsVerify, flag: insecureSkipTlsVerify)
+        values.set(.coalesceWindowMs, coalesceWindowMs)
+        values.set(.coalesceMax, coalesceMax)
+        values.set(.deprecationDate, deprecationDate)
+        values.set(.sunsetDate, sunsetDate)
+        values.set(.successorUrl, successorUrl)
+        values.set(.deprecationPolicyUrl, deprecationPolicyUrl)
+        values.set(.customerHashKey, customerHashKey)
+        logging.add(to: &values)
+        return values
+    }
+
     func run() async throws {
         // Before anything else: SIGHUP or SIGUSR1 during start-up must not kill the shim.
         StartupSignals.ignoreUntilHandled()
-        let logger = try logging.makeLogger(label: "promo-shim")
-        let environment = EnvironmentReader()
-        let useSandbox = try environment.flag(sandbox, "SHIM_SANDBOX")
-        let upstreamURL = environment.string(upstream, "SHIM_UPSTREAM")
-        if useSandbox, upstreamURL != nil {
-            throw ValidationError("--sandbox and --upstream (SHIM_UPSTREAM) exclude each other: choose one")
-        }
-        if !useSandbox, upstreamURL == nil {
-            throw ValidationError(
-                "no upstream: pass --upstream BASE_URL (or SHIM_UPSTREAM) for the vendor, or --sandbox for the embedded simulation"
-            )
-        }
-        let mappingsDirectory = environment.string(mappings, "SHIM_MAPPINGS") ?? "mappings"
-        let mappingSet: MappingSet
+        let reader = ConfigReader.shim(commandLine: commandLine)
+        let logger = try LoggingOptions.makeLogger(label: "promo-shim", reader: reader)
+        var configuration: ShimConfiguration
         do {
-            // A consistent set, even while Kubernetes swaps a mounted ConfigMap.
-            mappingSet = try MappingSet(directory: MappingStore.snapshot(of: mappingsDirectory))
-        } catch {
-            throw ValidationError("invalid mappings: \(error)")
-        }
-        var configuration = ShimConfiguration(
-            upstream: try UpstreamEndpoint(upstreamURL ?? "http://127.0.0.1:1"),
-            mappings: mappingSet
-        )
-        configuration.mappingsDirectory = mappingsDirectory
-        configuration.host = environment.string(host, "SHIM_HOST") ?? configuration.host
-        configuration.port = try environment.int(port, "SHIM_PORT", default: configuration.port)
-        configuration.adminHost = environment.string(adminHost, "SHIM_ADMIN_HOST") ?? configuration.adminHost
-        configuration.adminPort = try environment.int(adminPort, "SHIM_ADMIN_PORT", default: configuration.adminPort)
-        configuration.maxLegacyBodyBytes = try environment.int(
-            maxBodyBytes, "SHIM_MAX_BODY_BYTES", default: configuration.maxLegacyBodyBytes
-        )
-        configuration.timeouts.connect = .milliseconds(
-            Int64(try environment.int(connectTimeoutMs, "SHIM_CONNECT_TIMEOUT_MS", default: 2000))
-        )
-        configuration.timeouts.request = .milliseconds(
-            Int64(try environment.int(requestTimeoutMs, "SHIM_REQUEST_TIMEOUT_MS", default: 15000))
-        )
-        configuration.timeouts.read = .milliseconds(
-            Int64(try environment.int(readTimeoutMs, "SHIM_READ_TIMEOUT_MS", default: 10000))
-        )
-        configuration.requestHeadTimeout = .milliseconds(
-            try environment.int(requestHeadTimeoutMs, "SHIM_REQUEST_HEAD_TIMEOUT_MS", default: 10000)
-        )
-        configuration.requestBodyTimeout = .milliseconds(
-            try environment.int(requestBodyTimeoutMs, "SHIM_REQUEST_BODY_TIMEOUT_MS", default: 10000)
-        )
-        configuration.idleTimeout = .milliseconds(try environment.int(idleTimeoutMs, "SHIM_IDLE_TIMEOUT_MS", default: 60000))
-        configuration.maxPassthroughBodyBytes = try environment.int(
-            maxPassthroughBodyBytes, "SHIM_MAX_PASSTHROUGH_BODY_BYTES", default: configuration.maxPassthroughBodyBytes
-        )
-        configuration.maxConcurrentUpstreamCalls = try environment.int(
-            maxConcurrentUpstream, "SHIM_MAX_CONCURRENT_UPSTREAM", default: configuration.maxConcurrentUpstreamCalls
-        )
-        configuration.maxConcurrentPassthroughCalls = try environment.int(
-            maxConcurrentPassthrough, "SHIM_MAX_CONCURRENT_PASSTHROUGH", default: configuration.maxConcurrentPassthroughCalls
-        )
-        configuration.timeouts.idle = .milliseconds(
-            Int64(try environment.int(upstreamIdleTimeoutMs, "SHIM_UPSTREAM_IDLE_TIMEOUT_MS", default: 4000))
-        )
-        configuration.maxQueuedUpstreamCalls = try environment.int(
-            maxQueuedUpstream, "SHIM_MAX_QUEUED_UPSTREAM", default: configuration.maxQueuedUpstreamCalls
-        )
-        configuration.verifyUpstreamCertificates = !(try environment.flag(insecureSkipTlsVerify, "SHIM_INSECURE_SKIP_TLS_VERIFY"))
-        let windowMs = try environment.int(coalesceWindowMs, "SHIM_COALESCE_WINDOW_MS", default: 0)
-        configuration.coalesceWindow = .milliseconds(windowMs)
-        configuration.coalesceMax = try environment.int(coalesceMax, "SHIM_COALESCE_MAX", default: 10)
-        configuration.shutdownTimeout = .seconds(
-            try environment.int(shutdownTimeoutSeconds, "SHIM_SHUTDOWN_TIMEOUT_SECONDS", default: 25)
-        )
-        configuration.watchMappings = try watchMappings ?? environment.flag(false, "SHIM_WATCH_MAPPINGS", default: true)
-        configuration.drainDelay = .seconds(
-            try environment.int(drainDelaySeconds, "SHIM_DRAIN_DELAY_SECONDS", default: 5)
-        )
-        configuration.usageLogBufferRecords = try environment.int(
-            usageLogBufferRecords, "SHIM_USAGE_LOG_BUFFER_RECORDS", default: configuration.usageLogBufferRecords
-        )
-        configuration.deprecation = try DeprecationPolicy(
-            deprecationDate: environment.string(deprecationDate, "SHIM_DEPRECATION_DATE")
-                ?? DeprecationPolicy.defaultDeprecationDate,
-            sunsetDate: environment.string(sunsetDate, "SHIM_SUNSET_DATE"),
-            successorURL: environment.string(successorUrl, "SHIM_SUCCESSOR_URL") ?? DeprecationPolicy.defaultSuccessorURL,
-            policyURL: environment.string(deprecationPolicyUrl, "SHIM_DEPRECATION_POLICY_URL")
-        )
-        if let path = environment.string(usageLog, "SHIM_USAGE_LOG") {
-            configuration.usageLog = path == "-" ? .standardOutput : .file(path)
-        }
-        configuration.customerHashKey = environment.string(customerHashKey, "SHIM_CUSTOMER_HASH_KEY")
-        do {
+            configuration = try ShimConfiguration(reader: reader)
             try configuration.validate()
         } catch {
-            throw ValidationError(error.description)
+            throw error.forCommandLine
         }
         if configuration.usageLog != nil, configuration.customerHashKey == nil {
             logger.warning(
@@ -215,7 +177,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
 
-        if useSandbox {
+        if configuration.sandbox {
             try await withRunningApplication({ onRunning in
                 Sandbox.application(host: "127.0.0.1", port: 0, logger: logger, onServerRunning: onRunning)
             }) { sandboxPort in

@@ -60,7 +60,9 @@ public final class Coalescer<U: Upstream>: Sendable {
     public init(upstream: U, window: Duration, maxBatch: Int, metrics: ShimMetrics?, logger: Logger) {
         self.upstream = upstream
         self.window = window
-        self.maxBatch = min(max(1, maxBatch), 100)
+        // `ShimConfiguration.validate()` refuses any other value (`--coalesce-max`).
+        precondition((1...100).contains(maxBatch), "maxBatch \(maxBatch) is outside 1...100")
+        self.maxBatch = maxBatch
         self.metrics = metrics
         self.logger = logger
     }

@@ -1,6 +1,8 @@
 public import ShimCore
 
-/// Everything `promo-shim serve` needs, with the defaults an operator gets when omitting an option.
+/// Everything `promo-shim serve` needs, with the defaults an operator gets when omitting an option:
+/// the one place those defaults are stated. ``init(reader:)`` fills it from the command line and the
+/// environment (the table of keys is in `ShimConfiguration+ConfigReader.swift`).
 ///
 /// ``validate()`` refuses out-of-range values before anything starts; descriptions redact the
 /// customer-hash key (the service lifecycle logs them at debug level).
@@ -12,7 +14,12 @@ public struct ShimConfiguration: Sendable {
     /// Address of the admin listener (health); loopback by default.
     public var adminHost: String = "127.0.0.1"
     /// Port of the admin listener; 0 picks a free one.
-    public var adminPort: Int = 9901
+    public var adminPort: Int = Self.defaultAdminPort
+    /// The admin listener's default port, which `promo-shim healthcheck` asks too.
+    public static let defaultAdminPort = 9901
+    /// Whether `serve` runs the embedded sandbox vendor and points ``upstream`` at it once it listens;
+    /// the server itself only ever sees ``upstream``.
+    public var sandbox = false
     /// The vendor's base URL; every upstream call goes there and nowhere else.
     public var upstream: UpstreamEndpoint
     /// The compiled `mappings/` tables.
@@ -69,6 +76,7 @@ public struct ShimConfiguration: Sendable {
     /// Key of the customer hash in usage records; `nil` draws a random one per process.
     public var customerHashKey: String?
 
+    /// The defaults, in front of `upstream` with the compiled `mappings`.
     public init(upstream: UpstreamEndpoint, mappings: MappingSet) {
         self.upstream = upstream
         self.mappings = mappings

@@ -46,8 +46,10 @@ extension ConcurrencyLimiter {
         private var nextID: UInt64 = 0
 
         init(maxConcurrent: Int, maxQueued: Int) {
-            self.maxConcurrent = max(1, maxConcurrent)
-            self.maxQueued = max(0, maxQueued)
+            // `ShimConfiguration.validate()` refuses any other values (`--max-concurrent-*`, `--max-queued-upstream`).
+            precondition(maxConcurrent >= 1 && maxQueued >= 0, "maxConcurrent \(maxConcurrent), maxQueued \(maxQueued)")
+            self.maxConcurrent = maxConcurrent
+            self.maxQueued = maxQueued
         }
 
         mutating func acquire() -> AcquireAction {

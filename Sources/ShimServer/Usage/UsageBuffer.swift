@@ -21,7 +21,9 @@ struct UsageBuffer {
     private(set) var dropped = 0
 
     init(capacity: Int) {
-        self.capacity = max(1, capacity)
+        // `ShimConfiguration.validate()` refuses any other value (`--usage-log-buffer-records`).
+        precondition(capacity >= 1, "capacity \(capacity) is below 1")
+        self.capacity = capacity
     }
 
     /// Records held and not yet completely written.
