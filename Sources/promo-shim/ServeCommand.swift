@@ -117,6 +117,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Key of the customer hash in usage records; set the same on every replica (env SHIM_CUSTOMER_HASH_KEY).")
     var customerHashKey: String?
 
+    @Option(help: "Write {\"proxy\":PORT,\"admin\":PORT} to this file once both listeners run, for port 0 (env SHIM_PORTS_FILE).")
+    var portsFile: String?
+
     @OptionGroup var logging: LoggingOptions
 
     /// The options given, by configuration key; what was not given is left to the environment and
@@ -155,6 +158,7 @@ struct ServeCommand: AsyncParsableCommand {
         values.set(.successorUrl, successorUrl)
         values.set(.deprecationPolicyUrl, deprecationPolicyUrl)
         values.set(.customerHashKey, customerHashKey)
+        values.set(.portsFile, portsFile)
         logging.add(to: &values)
         return values
     }
@@ -192,14 +196,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serve(_ configuration: ShimConfiguration, logger: Logger) async throws {
+        let portsFile = configuration.portsFile.map(PortsFile.init(path:))
         let server = try ShimServer(
             configuration: configuration,
             logger: logger,
             onProxyRunning: { port in
                 logger.notice("promo-shim listening on http://\(configuration.host):\(port)")
+                Self.note(port, in: portsFile, logger: logger) { try $0.proxyListening(on: port) }
             },
             onAdminRunning: { port in
                 logger.notice("admin listening on http://\(configuration.adminHost):\(port) (/health)")
+                Self.note(port, in: portsFile, logger: logger) { try $0.adminListening(on: port) }
             }
         )
         // Tracing (off unless OTEL_TRACES_EXPORTER asks for it) starts before the server and stops
@@ -229,5 +236,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(status.code)
         }
         if let failure { throw failure }
+    }
+
+    /// Records a listening port in the ports file, if there is one; a file that cannot be written is
+    /// logged (the shim serves on).
+    private static func note(_ port: Int, in file: PortsFile?, logger: Logger, _ record: (PortsFile) throws -> Void) {
+        guard let file else { return }
+        do {
+            try record(file)
+        } catch {
+            logger.error("cannot write the ports file", metadata: ["path": "\(file.path)", "error": "\(error)"])
+        }
     }
 }

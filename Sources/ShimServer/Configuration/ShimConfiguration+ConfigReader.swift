@@ -149,6 +149,9 @@ extension ConfigurationKey {
     public static let customerHashKey = Self(
         "customerHashKey", option: "--customer-hash-key", environmentVariable: "SHIM_CUSTOMER_HASH_KEY"
     )
+    /// `portsFile`: `--ports-file`, `SHIM_PORTS_FILE`; path; default none. Where `serve` writes
+    /// `{"proxy":P,"admin":A}` once both listeners run (for port 0 in scripts and tests).
+    public static let portsFile = Self("portsFile", option: "--ports-file", environmentVariable: "SHIM_PORTS_FILE")
     /// `logLevel`: `--log-level`, `SHIM_LOG_LEVEL`; log level; default `info`. Application log level of `serve`
     /// and `sandbox` (logs go to stderr).
     public static let logLevel = Self("logLevel", option: "--log-level", environmentVariable: "SHIM_LOG_LEVEL")
@@ -169,7 +172,7 @@ extension ConfigurationKey {
         .requestBodyTimeoutMs, .idleTimeoutMs, .maxPassthroughBodyBytes, .maxConcurrentUpstream,
         .maxConcurrentPassthrough, .upstreamIdleTimeoutMs, .maxQueuedUpstream, .shutdownTimeoutSeconds,
         .watchMappings, .drainDelaySeconds, .insecureSkipTlsVerify, .coalesceWindowMs, .coalesceMax,
-        .deprecationDate, .sunsetDate, .successorUrl, .deprecationPolicyUrl, .customerHashKey, .logLevel,
+        .deprecationDate, .sunsetDate, .successorUrl, .deprecationPolicyUrl, .customerHashKey, .portsFile, .logLevel,
         .sandboxHost, .sandboxPort, .healthcheckHost,
     ]
 }
@@ -232,6 +235,7 @@ extension ShimConfiguration {
         deprecation = try DeprecationPolicy(reader: reader)
         usageLog = reader.text(.usageLog).map { path -> UsageLog.Destination in path == "-" ? .standardOutput : .file(path) }
         customerHashKey = reader.text(.customerHashKey)
+        portsFile = reader.text(.portsFile)
     }
 }
 

@@ -22,6 +22,7 @@ extension ShimConfiguration: CustomStringConvertible, CustomDebugStringConvertib
             "coalesceMax: \(coalesceMax)", "usageLog: \(usage)", "usageLogBufferRecords: \(usageLogBufferRecords)",
             "shutdownTimeout: \(shutdownTimeout)", "drainDelay: \(drainDelay)", "watchMappings: \(watchMappings)",
             "customerHashKey: \(customerHashKey == nil ? "none (random per process)" : "<redacted>")",
+            "portsFile: \(portsFile ?? "none")",
         ]
         return "ShimConfiguration(\(fields.joined(separator: ", ")))"
     }

@@ -75,6 +75,8 @@ public struct ShimConfiguration: Sendable {
     public var watchMappingsInterval: Duration = .seconds(1)
     /// Key of the customer hash in usage records; `nil` draws a random one per process.
     public var customerHashKey: String?
+    /// Where `serve` writes its listening ports once both listeners run (``PortsFile``); `nil`: nowhere.
+    public var portsFile: String?
 
     /// The defaults, in front of `upstream` with the compiled `mappings`.
     public init(upstream: UpstreamEndpoint, mappings: MappingSet) {

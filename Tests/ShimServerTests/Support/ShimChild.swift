@@ -7,6 +7,8 @@ import Testing
 final class ShimChild {
     let process: Process
     let logPath: String
+    /// Where the child writes its ports (`--ports-file`).
+    let portsPath: String
     private let exit = ProcessExit()
 
     /// Starts `promo-shim serve` on port 0 (admin too) with the shipped mappings and `arguments`.
@@ -15,6 +17,7 @@ final class ShimChild {
         logPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("promo-shim-child-\(UUID().uuidString).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        portsPath = logPath + ".ports"
         let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? stderr.close() }
         let mappings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -23,7 +26,7 @@ final class ShimChild {
         process.executableURL = ShimProcess.executable
         process.arguments =
             ["serve", "--port", "0", "--admin-port", "0", "--log-level", logLevel, "--mappings", mappings,
-             "--drain-delay-seconds", "0"] + arguments
+             "--drain-delay-seconds", "0", "--ports-file", portsPath] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr
@@ -35,6 +38,7 @@ final class ShimChild {
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: logPath)
+        try? FileManager.default.removeItem(atPath: portsPath)
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -44,7 +48,7 @@ final class ShimChild {
 
     /// The ports it announces once both listeners run (throws if it exits first or takes over 60 s).
     func ports() async throws -> ShimPorts {
-        try await announcedPorts(in: logPath, of: process)
+        try await announcedPorts(in: portsPath, of: process, log: logPath)
     }
 
     /// Sends `signal` to the child.

@@ -31,8 +31,8 @@ struct ShimProcess {
 /// Runs `promo-shim serve` for the duration of `body`, then SIGTERMs it and expects exit status 0.
 /// `environment` is added to the test's own environment for the child.
 ///
-/// The child binds port 0 and the ports it announces on stderr are used, so no other test's
-/// listener can ever take a port meant for it. Its exit is awaited through `terminationHandler`
+/// The child binds port 0 and writes the ports it got to a file (`--ports-file`), so no other test's
+/// listener can ever take a port meant for it, and no test reads log text for them. Its exit is awaited through `terminationHandler`
 /// (never `waitUntilExit()`, which parks a concurrency thread and can hang off the main thread),
 /// and a child that does not stop in time is killed and reported.
 func withShimProcess<Result: Sendable>(
@@ -44,6 +44,8 @@ func withShimProcess<Result: Sendable>(
         .appendingPathComponent("promo-shim-child-\(UUID().uuidString).log").path
     _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
     defer { try? FileManager.default.removeItem(atPath: stderrPath) }
+    let portsPath = stderrPath + ".ports"
+    defer { try? FileManager.default.removeItem(atPath: portsPath) }
     let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
     defer { try? stderr.close() }
 
@@ -53,7 +55,7 @@ func withShimProcess<Result: Sendable>(
     process.executableURL = ShimProcess.executable
     process.arguments =
         ["serve", "--port", "0", "--admin-port", "0", "--log-level", "notice", "--mappings", mappings,
-         "--drain-delay-seconds", "0"] + arguments
+         "--drain-delay-seconds", "0", "--ports-file", portsPath] + arguments
     if !environment.isEmpty {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
@@ -65,7 +67,7 @@ func withShimProcess<Result: Sendable>(
 
     let result: Result
     do {
-        let ports = try await announcedPorts(in: stderrPath, of: process)
+        let ports = try await announcedPorts(in: portsPath, of: process, log: stderrPath)
         result = try await body(ShimProcess(process: process, ports: ports))
     } catch {
         process.terminate()
@@ -86,28 +88,22 @@ func withShimProcess<Result: Sendable>(
     return result
 }
 
-/// Waits until the child has logged both of its listening ports.
-func announcedPorts(in path: String, of process: Process) async throws -> ShimPorts {
+/// Waits until the child has written both of its listening ports to `path` (`--ports-file`).
+func announcedPorts(in path: String, of process: Process, log: String) async throws -> ShimPorts {
     let deadline = ContinuousClock.now + .seconds(60)
     while ContinuousClock.now < deadline {
-        let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        if let proxy = port(after: "promo-shim listening on http://", in: log),
-            let admin = port(after: "admin listening on http://", in: log)
+        if let data = FileManager.default.contents(atPath: path),
+            let ports = try? JSONSerialization.jsonObject(with: data) as? [String: Int],
+            let proxy = ports["proxy"], let admin = ports["admin"]
         {
             return ShimPorts(proxy: proxy, admin: admin)
         }
-        guard process.isRunning else { throw ShimProcessExited(log: log) }
+        guard process.isRunning else {
+            throw ShimProcessExited(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        }
         try await Task.sleep(for: .milliseconds(20))
     }
-    throw ShimProcessExited(log: "no listening ports announced within 60 s")
-}
-
-/// The port of the first `marker` + `host:port` in `log`.
-private func port(after marker: String, in log: String) -> Int? {
-    guard let range = log.range(of: marker) else { return nil }
-    let address = log[range.upperBound...].prefix { !$0.isWhitespace }
-    guard let colon = address.lastIndex(of: ":") else { return nil }
-    return Int(address[address.index(after: colon)...])
+    throw ShimProcessExited(log: "no ports file written within 60 s")
 }
 
 /// The child's exit status, delivered by `Process.terminationHandler` and polled without blocking.
