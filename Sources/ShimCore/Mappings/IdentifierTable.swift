@@ -15,6 +15,7 @@ public struct IdentifierTable: Sendable, Equatable {
     /// The bulk identifier names the bulk API accepts.
     public static let bulkNames: Set<String> = ["id", "mobile", "email"]
 
+    /// A table of legacy names in this order; a later entry replaces an earlier one of the same name, case-insensitively.
     public init(_ entries: [(name: String, mapping: IdentifierMapping)]) {
         self.names = entries.map(\.name)
         self.byLowercasedName = [:]
@@ -28,6 +29,7 @@ public struct IdentifierTable: Sendable, Equatable {
         byLowercasedName[name.lowercased()]
     }
 
+    /// Two tables are equal when they list the same names, in order, with the same mappings.
     public static func == (lhs: IdentifierTable, rhs: IdentifierTable) -> Bool {
         lhs.names == rhs.names && lhs.names.allSatisfy { lhs.resolve($0)?.mapping == rhs.resolve($0)?.mapping }
     }
