@@ -7,9 +7,9 @@ public struct ReadableIssueFields: Sendable, Equatable {
     public var programId: Int64?
     /// The body's promotionId, when it is a positive integer.
     public var promotionId: Int64?
-    /// The first `source` parameter, in its documented spelling, when it is a known source.
+    /// The first `source` parameter that names a known source, in its documented spelling.
     public var source: String?
-    /// The first `identifierName` parameter, in its documented spelling, when it is a known name.
+    /// The first `identifierName` parameter that names a known identifier, in its documented spelling.
     public var identifierName: String?
 
     /// Fields as given; `nil` for what could not be read.

@@ -15,7 +15,7 @@ public struct IdentifierTable: Sendable, Equatable {
     /// The bulk identifier names the bulk API accepts.
     public static let bulkNames: Set<String> = ["id", "mobile", "email"]
 
-    /// A table of legacy names in this order; a later entry replaces an earlier one of the same name, case-insensitively.
+    /// A table of these legacy names, in this order; names are matched case-insensitively.
     public init(_ entries: [(name: String, mapping: IdentifierMapping)]) {
         self.names = entries.map(\.name)
         self.byLowercasedName = [:]

@@ -29,7 +29,7 @@ public final class ShimMetrics: Sendable {
         .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
     ]
 
-    /// Registers every metric of the shim, with its help text, in `registry`.
+    /// Registers the shim's metrics, with their help text, in `registry`.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.inFlight = registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_in_flight_requests"))
