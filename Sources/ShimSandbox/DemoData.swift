@@ -3,9 +3,13 @@
 public struct DemoData: Sendable {
     /// A demo customer.
     public struct Customer: Sendable {
+        /// The vendor's customer id (bulk identifierName `id`, and what the lookup answers).
         public var id: Int64
+        /// The customer's mobile number (bulk identifierName `mobile`).
         public var mobile: String
+        /// The customer's email address (bulk identifierName `email`), matched case-insensitively.
         public var email: String
+        /// The customer's external id, found only through the customer lookup.
         public var externalId: String
         /// Customers in a user group the vendor cannot issue to (entity error 8899).
         public var inRestrictedUserGroup: Bool = false
@@ -21,17 +25,25 @@ public struct DemoData: Sendable {
 
     /// A demo promotion.
     public struct Promotion: Sendable {
+        /// The promotionId.
         public var id: Int64
+        /// The program the promotion belongs to.
         public var programId: Int64
+        /// The promotion's name, answered in the bulk result.
         public var name: String
+        /// Decides which bulk endpoint and action may issue the promotion.
         public var type: PromotionType
+        /// Inactive promotions are answered with an entity error and never issued.
         public var isActive: Bool = true
         /// Issue limits exhausted: answered with warning 8890 and no issual.
         public var limitExhausted: Bool = false
     }
 
+    /// The customers the vendor knows.
     public var customers: [Customer]
+    /// The programIds the vendor knows; any other is answered with an entity error.
     public var programIds: Set<Int64>
+    /// The promotions the vendor knows, each in one program.
     public var promotions: [Promotion]
     /// Basic-auth users the sandbox accepts (user -> password).
     public var users: [String: String]

@@ -8,8 +8,11 @@ import NIOCore
 public enum Sandbox {
     /// The vendor's paths.
     public enum Paths {
+        /// The bulk direct-issue call.
         public static let directEarn = "/v2/promotion/bulk/directEarn"
+        /// The bulk enrol-and-issue call.
         public static let enrolAndEarn = "/v2/promotion/bulk/enrolAndEarn"
+        /// The customer lookup: an identifier (an external id included) to the customer id.
         public static let lookup = "/v2/customers/lookup"
         /// The deprecated single-customer call, simulated for comparisons with the shim.
         public static let legacyIssue = "/v2/promotion/issue"

@@ -4,15 +4,20 @@ import ServiceLifecycle
 extension ShimServer {
     /// Ports of a running shim.
     public struct Ports: Sendable {
+        /// The proxy listener's port.
         public var proxy: Int
+        /// The admin listener's port.
         public var admin: Int
 
+        /// The two listeners' ports.
         public init(proxy: Int, admin: Int) {
             self.proxy = proxy
             self.admin = admin
         }
 
+        /// The proxy listener's base URL on the loopback address.
         public var proxyURL: String { "http://127.0.0.1:\(proxy)" }
+        /// The admin listener's base URL on the loopback address.
         public var adminURL: String { "http://127.0.0.1:\(admin)" }
     }
 

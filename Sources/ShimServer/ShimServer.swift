@@ -10,7 +10,9 @@ import ShimCore
 /// client, run as one service. Shutdown runs in reverse: the proxy drains its in-flight calls first,
 /// then the usage log writes what is left, then the upstream client closes.
 public struct ShimServer: Service {
+    /// The configuration the shim was assembled from.
     public let configuration: ShimConfiguration
+    /// The logger the shim's services log to.
     public let logger: Logger
     /// The shim's metrics (also served on the admin listener's `/metrics`).
     public let metrics: ShimMetrics

@@ -2,16 +2,22 @@
 public struct BulkRequest: Sendable, Equatable {
     /// The promotion the customers are enrolled into.
     public struct PromotionDetails: Sendable, Equatable {
+        /// The legacy programId.
         public var programId: Int64
+        /// The legacy promotionId.
         public var promotionId: Int64
     }
 
     /// One customer of the bulk call.
     public struct Customer: Sendable, Equatable {
+        /// The caller's identifierValue, or the looked-up customer id. Personal data: never log it.
         public var identifierValue: String
+        /// The legacy source, in its documented spelling.
         public var source: String
+        /// The legacy accountId, when the bulk route forwards it.
         public var accountId: String?
 
+        /// A customer entry as the bulk API reads it.
         public init(identifierValue: String, source: String, accountId: String? = nil) {
             self.identifierValue = identifierValue
             self.source = source
@@ -19,10 +25,15 @@ public struct BulkRequest: Sendable, Equatable {
         }
     }
 
+    /// The entity type; always `CUSTOMER`.
     public var type: String
+    /// The bulk action of the route, e.g. `ENROL`.
     public var bulkAction: String
+    /// The promotion every customer of the call is enrolled into.
     public var promotionDetails: PromotionDetails
+    /// The bulk identifierName that names every customer's identifierValue (`id` after a lookup).
     public var identifierName: String
+    /// The customers, one per legacy call, in the order their entities are answered.
     public var customers: [Customer]
 
     /// The one-customer bulk request for a validated legacy call.

@@ -4,10 +4,13 @@ public struct BulkResponse: Sendable, Equatable {
     public struct Entity: Sendable, Equatable {
         /// The issue result; absent for failed entities.
         public var result: JSONValue?
+        /// The vendor's entity errors; empty when it sent none.
         public var errors: [LegacyMessage]
+        /// The vendor's entity warnings; empty when it sent none.
         public var warnings: [LegacyMessage]
     }
 
+    /// One entity per customer of the bulk call, in the order of `customers`.
     public var entities: [Entity]
 
     /// Parses a bulk response body.

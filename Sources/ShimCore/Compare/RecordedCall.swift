@@ -2,25 +2,32 @@ import Foundation
 
 /// A call recorded from traffic, to replay against the legacy endpoint and the shim.
 public struct RecordedCall: Sendable, Equatable {
+    /// The HTTP method, as recorded.
     public var method: String
     /// Path without query, starting with `/`.
     public var path: String
     /// Raw query without `?`, possibly empty.
     public var query: String
+    /// The headers to send, in order.
     public var headers: [HeaderField]
+    /// The request body as text, possibly empty.
     public var body: String
 
     /// One header; a struct rather than a tuple so calls compare.
     public struct HeaderField: Sendable, Equatable {
+        /// The header name, as recorded.
         public var name: String
+        /// The header value, as recorded.
         public var value: String
 
+        /// A header to send with the call.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
         }
     }
 
+    /// A call to replay; `path` starts with `/` and `query` has no leading `?`.
     public init(method: String, path: String, query: String = "", headers: [HeaderField] = [], body: String = "") {
         self.method = method
         self.path = path
@@ -107,5 +114,6 @@ public struct RecordedCall: Sendable, Equatable {
 
 /// A recording that could not be read.
 public struct RecordedCallError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and where (a line or HAR entry number).
     public var description: String
 }

@@ -4,16 +4,22 @@ import Foundation
 /// legitimately differs is normalised (issualId/earnedId values, key order, volatile headers), or
 /// different, with a readable diff.
 public enum ShapeComparison {
+    /// How close the shim's answer is to the legacy endpoint's: `identical` (same status, media
+    /// type and body bytes), `equivalent` once normalised, or `different`.
     public enum Verdict: String, Sendable {
         case identical, equivalent, different
     }
 
     /// An answer as the comparison sees it.
     public struct Answer: Sendable {
+        /// The HTTP status code.
         public var status: Int
+        /// The `Content-Type` header, or `nil` when absent; only its media type is compared.
         public var contentType: String?
+        /// The response body.
         public var body: [UInt8]
 
+        /// An answer to compare.
         public init(status: Int, contentType: String?, body: [UInt8]) {
             self.status = status
             self.contentType = contentType

@@ -1,12 +1,19 @@
 /// A parsed JSON document, kept loosely typed so that validation can tell "missing" from
 /// "present with the wrong type" and report each the way the legacy API did.
 public enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent that fits in 64 bits.
     case integer(Int64)
+    /// Any other finite number: with a fraction or exponent, or too large for `integer`.
     case double(Double)
+    /// A string, unescaped.
     case string(String)
+    /// An array, in document order.
     case array([JSONValue])
+    /// An object; member order is not kept.
     case object([String: JSONValue])
 
     /// Parses a complete JSON document.

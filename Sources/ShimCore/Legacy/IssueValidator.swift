@@ -1,8 +1,11 @@
 /// Validates a legacy issue call the way the legacy API did, before anything is sent upstream.
 public struct IssueValidator: Sendable {
+    /// The legacy identifier names the validator accepts.
     public let identifiers: IdentifierTable
+    /// The legacy sources the validator accepts.
     public let sources: SourceTable
 
+    /// A validator for the identifier names and sources of `mappings`.
     public init(mappings: MappingSet) {
         self.identifiers = mappings.identifiers
         self.sources = mappings.sources

@@ -20,8 +20,11 @@ public enum CallOutcome: String, Sendable, CaseIterable, Codable {
 
 /// A complete legacy answer: HTTP status, body and how the call ended.
 public struct LegacyAnswer: Sendable, Equatable {
+    /// The HTTP status of the legacy answer.
     public var status: Int
+    /// The legacy body sent to the caller.
     public var body: LegacyResponse
+    /// How the call ended, for the usage record and metrics.
     public var outcome: CallOutcome
     /// A `Retry-After` value to send with the answer (the vendor's, relayed on a 429/503).
     public var retryAfter: String?
@@ -29,6 +32,7 @@ public struct LegacyAnswer: Sendable, Equatable {
     /// or a failure after the call was sent): the calls operations reconcile with the vendor.
     public var mayHaveBeenIssued: Bool
 
+    /// An answer as given; `mayHaveBeenIssued` defaults to `false`.
     public init(
         status: Int, body: LegacyResponse, outcome: CallOutcome, retryAfter: String? = nil, mayHaveBeenIssued: Bool = false
     ) {

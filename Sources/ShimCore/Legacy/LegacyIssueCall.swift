@@ -6,6 +6,7 @@ public struct LegacyIssueCall: Sendable {
     /// The request body.
     public var body: [UInt8]
 
+    /// A call from its percent-decoded query parameters, in arrival order, and its raw body.
     public init(query: [(name: String, value: String)], body: [UInt8]) {
         self.query = query
         self.body = body

@@ -3,11 +3,16 @@
 /// Only what parses is kept: a known source and identifier name (canonical), and positive ids.
 /// Never the identifier value.
 public struct ReadableIssueFields: Sendable, Equatable {
+    /// The body's programId, when it is a positive integer.
     public var programId: Int64?
+    /// The body's promotionId, when it is a positive integer.
     public var promotionId: Int64?
+    /// The first `source` parameter that names a known source, in its documented spelling.
     public var source: String?
+    /// The first `identifierName` parameter that names a known identifier, in its documented spelling.
     public var identifierName: String?
 
+    /// Fields as given; `nil` for what could not be read.
     public init(programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil, identifierName: String? = nil) {
         self.programId = programId
         self.promotionId = promotionId

@@ -10,9 +10,12 @@ public struct ValidatedIssue: Sendable, Equatable {
     public var source: String
     /// The optional legacy accountId.
     public var accountId: String?
+    /// The legacy programId; always positive.
     public var programId: Int64
+    /// The legacy promotionId; always positive.
     public var promotionId: Int64
 
+    /// A validated call as given; ``IssueValidator`` is what produces one from a legacy call.
     public init(
         identifierName: String, identifierMapping: IdentifierMapping, identifierValue: String, source: String,
         accountId: String?, programId: Int64, promotionId: Int64

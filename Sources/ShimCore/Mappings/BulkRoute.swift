@@ -11,6 +11,7 @@ public struct BulkRoute: Sendable, Equatable {
     /// The constant `type` of a legacy `sideEffects` entry.
     public var sideEffectType: String
 
+    /// A route as given; `route.yaml` is read with the same fields.
     public init(path: String, bulkAction: String, forwardAccountId: Bool, lookupPath: String, sideEffectType: String) {
         self.path = path
         self.bulkAction = bulkAction

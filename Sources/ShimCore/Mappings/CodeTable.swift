@@ -7,6 +7,7 @@ public struct CodeMapping: Sendable, Equatable {
     /// A message replacing the vendor's, or `nil` to relay the vendor's message.
     public var message: String?
 
+    /// A mapping as given; a `nil` message relays the vendor's.
     public init(legacyCode: Int, status: Int, message: String? = nil) {
         self.legacyCode = legacyCode
         self.status = status
@@ -16,10 +17,14 @@ public struct CodeMapping: Sendable, Equatable {
 
 /// A legacy error the shim answers on its own.
 public struct ErrorTemplate: Sendable, Equatable {
+    /// The legacy code of the error.
     public var code: Int
+    /// The HTTP status of the error answer.
     public var status: Int
+    /// The message of the error answer.
     public var message: String
 
+    /// A template as given.
     public init(code: Int, status: Int, message: String) {
         self.code = code
         self.status = status
@@ -42,6 +47,7 @@ public struct CodeTable: Sendable, Equatable {
     /// ``LegacyFailure/builtInTemplate``).
     public var local: [LegacyFailure: ErrorTemplate]
 
+    /// A table as given; `local` should hold a template for every ``LegacyFailure`` (loading from `codes.yaml` guarantees it).
     public init(
         successStatus: Int, warningStatus: Int, defaultErrorStatus: Int,
         entity: [Int: CodeMapping], local: [LegacyFailure: ErrorTemplate]

@@ -19,6 +19,7 @@ public struct DeprecationSchedule: Sendable, Equatable {
         public var start: Int64
         /// First millisecond after the window.
         public var end: Int64
+        /// Whether the window refuses calls or only records that it would.
         public var mode: Mode
         /// Only these clients (as named in the usage log); `nil`: every client.
         public var clients: Set<String>?
@@ -27,6 +28,7 @@ public struct DeprecationSchedule: Sendable, Equatable {
         /// Line of the window in `deprecation.yaml`, for errors found later (against the sunset date).
         public var line: Int?
 
+        /// A window as given; ``DeprecationSchedule/init(brownouts:afterSunset:sunsetExempt:)`` checks it.
         public init(start: Int64, end: Int64, mode: Mode, clients: Set<String>? = nil, exempt: Set<String> = [], line: Int? = nil) {
             self.start = start
             self.end = end
@@ -78,6 +80,7 @@ public struct DeprecationSchedule: Sendable, Equatable {
 
     /// The windows, in time order; they never overlap.
     public private(set) var brownouts: [Brownout]
+    /// What calls get once the sunset date has passed.
     public var afterSunset: SunsetAction
     /// Clients served after the sunset date whatever `afterSunset` says.
     public var sunsetExempt: Set<String>

@@ -15,6 +15,7 @@ public struct IdentifierTable: Sendable, Equatable {
     /// The bulk identifier names the bulk API accepts.
     public static let bulkNames: Set<String> = ["id", "mobile", "email"]
 
+    /// A table of these legacy names, in this order; names are matched case-insensitively.
     public init(_ entries: [(name: String, mapping: IdentifierMapping)]) {
         self.names = entries.map(\.name)
         self.byLowercasedName = [:]
@@ -28,6 +29,7 @@ public struct IdentifierTable: Sendable, Equatable {
         byLowercasedName[name.lowercased()]
     }
 
+    /// Two tables are equal when they list the same names, in order, with the same mappings.
     public static func == (lhs: IdentifierTable, rhs: IdentifierTable) -> Bool {
         lhs.names == rhs.names && lhs.names.allSatisfy { lhs.resolve($0)?.mapping == rhs.resolve($0)?.mapping }
     }

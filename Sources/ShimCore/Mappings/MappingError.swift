@@ -9,6 +9,7 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
     /// What is wrong, in plain words.
     public var reason: String
 
+    /// An error as given.
     public init(file: String, line: Int?, keyPath: String, reason: String) {
         self.file = file
         self.line = line
@@ -16,6 +17,7 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
         self.reason = reason
     }
 
+    /// `file:line: keyPath: reason`, leaving out what is unknown or empty.
     public var description: String {
         let location = line.map { "\(file):\($0)" } ?? file
         return keyPath.isEmpty ? "\(location): \(reason)" : "\(location): \(keyPath): \(reason)"

@@ -2,10 +2,15 @@ import Foundation
 
 /// Everything in `mappings/`, compiled once into an immutable table the translators read.
 public struct MappingSet: Sendable, Equatable {
+    /// Where and how legacy calls are sent upstream (`route.yaml`).
     public var route: BulkRoute
+    /// The legacy identifier names and how each is sent (`identifiers.yaml`).
     public var identifiers: IdentifierTable
+    /// The legacy sources the shim accepts (`sources.yaml`).
     public var sources: SourceTable
+    /// Bulk entity codes to legacy codes, and the shim's own errors (`codes.yaml`).
     public var codes: CodeTable
+    /// Which calls go to which route (`routing.yaml`).
     public var routing: RoutingTable
     /// Brownout windows and the after-sunset rule (`deprecation.yaml`; ``DeprecationSchedule/none``
     /// when the file is absent).
@@ -13,6 +18,7 @@ public struct MappingSet: Sendable, Equatable {
     /// A short digest of the files' texts, naming this version of the mappings.
     public var version: String
 
+    /// A set built from tables in code; `version` is `built-in` unless given.
     public init(
         route: BulkRoute, identifiers: IdentifierTable, sources: SourceTable, codes: CodeTable,
         routing: RoutingTable = RoutingTable(), deprecation: DeprecationSchedule = .none, version: String = "built-in"

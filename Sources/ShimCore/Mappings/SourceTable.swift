@@ -4,6 +4,7 @@ public struct SourceTable: Sendable, Equatable {
     public private(set) var names: [String]
     private var byUppercasedName: [String: String]
 
+    /// A table of these sources in this order; the first of two spellings of one source wins.
     public init(_ names: [String]) {
         self.names = names
         self.byUppercasedName = Dictionary(names.map { ($0.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })

@@ -7,6 +7,7 @@ public enum RouteTarget: Sendable, Equatable, CustomStringConvertible {
     /// A named bulk endpoint of `routing.yaml` with a bulk action.
     case bulk(name: String, path: String, bulkAction: String)
 
+    /// `translate`, `legacy`, or the bulk endpoint's name and action.
     public var description: String {
         switch self {
         case .translate: return "translate"
@@ -19,12 +20,19 @@ public enum RouteTarget: Sendable, Equatable, CustomStringConvertible {
 /// One rule: calls matching every given field go to `target`. With `translatePercent`, only that
 /// stable share of customers does; the others go on to the next rules (and the default).
 public struct RoutingRule: Sendable, Equatable {
+    /// The rule's name, unique in `routing.yaml`; the ``RouteDecision`` it makes carries it.
     public var name: String
+    /// Matches only this client (as named in the usage log); `nil`: any client.
     public var client: String?
+    /// Matches only this programId; `nil`: any.
     public var programId: Int64?
+    /// Matches only this promotionId; `nil`: any.
     public var promotionId: Int64?
+    /// Matches only this source (upper case); `nil`: any.
     public var source: String?
+    /// Where matching calls go.
     public var target: RouteTarget
+    /// The share of customers (0...100) the rule takes, by stable bucket; `nil`: all of them.
     public var translatePercent: Int?
     /// Turns coalescing on or off for the calls this rule routes (`nil`: the configured default).
     public var coalesce: Bool?
@@ -53,12 +61,14 @@ public struct RoutingRule: Sendable, Equatable {
 
 /// The decision for one call.
 public struct RouteDecision: Sendable, Equatable {
+    /// Where the call goes.
     public var target: RouteTarget
     /// The rule that decided, or `nil` for the default.
     public var rule: String?
     /// The rule's coalescing choice, if it makes one.
     public var coalesce: Bool?
 
+    /// A decision by the named rule, or by the default when `rule` is `nil`.
     public init(target: RouteTarget, rule: String?, coalesce: Bool? = nil) {
         self.target = target
         self.rule = rule
@@ -77,9 +87,12 @@ public struct RouteDecision: Sendable, Equatable {
 
 /// The routing table (`routing.yaml`): the first matching rule decides, else the default.
 public struct RoutingTable: Sendable, Equatable {
+    /// Where calls no rule takes go.
     public var defaultTarget: RouteTarget
+    /// The rules, in the order they are tried.
     public var rules: [RoutingRule]
 
+    /// A table as given; the default sends every call to the bulk route of `route.yaml`.
     public init(defaultTarget: RouteTarget = .translate, rules: [RoutingRule] = []) {
         self.defaultTarget = defaultTarget
         self.rules = rules

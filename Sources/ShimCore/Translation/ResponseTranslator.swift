@@ -1,8 +1,11 @@
 /// Translates the vendor's bulk answer into the legacy answer, code for code, driven by the code table.
 public struct ResponseTranslator: Sendable {
+    /// The code table that decides legacy codes and statuses.
     public let codes: CodeTable
+    /// The constant `type` of every `sideEffects` entry.
     public let sideEffectType: String
 
+    /// A translator for the code table and side-effect type of `mappings`.
     public init(mappings: MappingSet) {
         self.codes = mappings.codes
         self.sideEffectType = mappings.route.sideEffectType

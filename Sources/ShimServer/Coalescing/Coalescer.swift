@@ -24,10 +24,15 @@ public final class Coalescer<U: Upstream>: Sendable {
 
     /// What one caller of a batch gets.
     public struct Share: Sendable {
+        /// The caller's answer: its entity of the batch's bulk answer, or a failure.
         public var reply: LegacyCallOutcome.Reply
+        /// The batch that carried the call; empty when the call was never sent.
         public var batchId: String
+        /// How many calls the batch carried; 0 when the call was never sent.
         public var batchSize: Int
+        /// The HTTP status of the batch's bulk answer, if one arrived.
         public var upstreamStatus: Int?
+        /// Time the batch's bulk call took; `nil` when the call was never sent.
         public var upstreamLatency: Duration?
     }
 
@@ -49,7 +54,9 @@ public final class Coalescer<U: Upstream>: Sendable {
         var waiters: [Waiter] = []
     }
 
+    /// Longest a batch stays open for more calls before it is sent.
     public let window: Duration
+    /// Most calls in one batch (1...100); a batch that reaches it is sent at once.
     public let maxBatch: Int
     private let upstream: U
     private let metrics: ShimMetrics?
@@ -57,6 +64,10 @@ public final class Coalescer<U: Upstream>: Sendable {
     private let open = Mutex<[BatchKey: Batch]>([:])
     private let sequence = Atomic<Int>(0)
 
+    /// A coalescer that sends its batches to `upstream`.
+    /// - Parameters:
+    ///   - window: Longest a batch stays open for more calls.
+    ///   - maxBatch: Most calls per bulk call; clamped to 1...100.
     public init(upstream: U, window: Duration, maxBatch: Int, metrics: ShimMetrics?, logger: Logger) {
         self.upstream = upstream
         self.window = window

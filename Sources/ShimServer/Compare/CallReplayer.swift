@@ -8,13 +8,18 @@ public import ShimCore
 public struct CallReplayer: Sendable {
     /// The comparison of one call.
     public struct Result: Sendable {
+        /// The call that was replayed.
         public var call: RecordedCall
+        /// How the shim's answer compares with the legacy endpoint's; `different` when either could not be fetched.
         public var verdict: ShapeComparison.Verdict
+        /// The diff lines (`- legacy`, `+ shim`), or why the call could not be replayed; empty unless `different`.
         public var diff: [String]
     }
 
+    /// The client both targets are called with; the caller owns it and shuts it down.
     public let client: HTTPClient
 
+    /// A replayer that sends calls with `client`.
     public init(client: HTTPClient) {
         self.client = client
     }

@@ -22,6 +22,7 @@ public struct DeprecationPolicy: Sendable, Equatable {
 
     /// The repository's defaults: deprecated since 2026-01-01, successor = the bulk API's reference.
     public static let defaultDeprecationDate = "2026-01-01T00:00:00Z"
+    /// The bulk API's reference, the default successor link.
     public static let defaultSuccessorURL = "https://docs.capillarytech.com/reference/bulk-issue-promotion-to-customers"
 
     /// The repository's defaults.

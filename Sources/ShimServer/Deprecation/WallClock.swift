@@ -7,6 +7,7 @@ public struct WallClock: Sendable {
     /// Milliseconds since the Unix epoch, now.
     public let milliseconds: @Sendable () -> Int64
 
+    /// A clock that reads the time from `milliseconds` (milliseconds since the Unix epoch).
     public init(milliseconds: @escaping @Sendable () -> Int64) {
         self.milliseconds = milliseconds
     }

@@ -7,10 +7,13 @@ public struct LegacyCallOutcome: Sendable {
     /// The answer: a legacy answer of the shim's, or an upstream answer relayed as it came (an
     /// authentication refusal, or the legacy endpoint's own answer on the rollback route).
     public enum Reply: Sendable {
+        /// A legacy answer of the shim's: a translated bulk answer or a failure of its own.
         case legacy(LegacyAnswer)
+        /// An upstream answer, relayed as it came.
         case relayed(BufferedUpstreamResponse)
     }
 
+    /// What the caller gets.
     public var reply: Reply
     /// The validated call; `nil` when validation refused it.
     public var issue: ValidatedIssue?
@@ -24,10 +27,12 @@ public struct LegacyCallOutcome: Sendable {
     public var upstreamLatency: Duration?
     /// The coalesced bulk call that carried this call, and how many calls it carried.
     public var batchId: String?
+    /// How many calls the coalesced bulk call carried; `nil` when the call was not coalesced.
     public var batchSize: Int?
     /// Set when a dry-run window of `deprecation.yaml` would have refused this call: `brownout` or `sunset`.
     public var wouldReject: CallOutcome?
 
+    /// An outcome with the reply, and the validated call and route when there are any; the other fields start `nil`.
     public init(reply: Reply, issue: ValidatedIssue? = nil, route: RouteDecision? = nil) {
         self.reply = reply
         self.issue = issue

@@ -15,13 +15,20 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
     /// The legacy endpoint's canonical path; other spellings of it match too (``PathNormalizer``).
     public static var path: String { "/v2/promotion/issue" }
 
+    /// Validates, routes and sends the call, and gives its outcome.
     public let handler: LegacyIssueHandler<U>
+    /// The deprecation headers every legacy answer carries.
     public let deprecation: DeprecationPolicy
+    /// Where each call's usage record is written; `nil`: nowhere.
     public let usageLog: UsageLog?
+    /// The metrics every call is counted in.
     public let metrics: ShimMetrics
+    /// Hashes the caller's customer for the usage record, so the record never holds the identifier value.
     public let customerHasher: CustomerHasher
+    /// The in-memory usage summary of the live `/deprecation` dashboard; every record is added to it.
     public let liveUsage: LiveUsage
 
+    /// An endpoint that serves calls with `handler` and records each of them.
     public init(
         handler: LegacyIssueHandler<U>, deprecation: DeprecationPolicy, usageLog: UsageLog?, metrics: ShimMetrics,
         customerHasher: CustomerHasher, liveUsage: LiveUsage

@@ -9,9 +9,12 @@ import ShimCore
 /// bulk call (resolving externalId first) and translate the answer back, or pass the call unchanged
 /// to the legacy endpoint (the rollback route). The caller's credentials go upstream, nothing else.
 public struct LegacyIssueHandler<U: Upstream>: Sendable {
+    /// What the caller gets: a legacy answer, or an upstream answer relayed as it came.
     public typealias Reply = LegacyCallOutcome.Reply
 
+    /// The vendor's API: lookups, bulk calls and, on the rollback route, the legacy endpoint.
     public let upstream: U
+    /// The mappings in force; a call reads one set, once, when it is served.
     public let store: MappingStore
     /// Largest legacy request body accepted (the proxy listener reads no more); legacy bodies are a
     /// few dozen bytes.
@@ -28,6 +31,11 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     /// The time of day the brownout table and the sunset date are read against.
     public let clock: WallClock
 
+    /// A handler that sends calls to `upstream` under the mappings in `store`.
+    /// - Parameters:
+    ///   - limiter: Bounds the upstream calls running and queued; a call it refuses is answered at once.
+    ///   - coalescer: Batches calls into shared bulk calls; `nil` sends every call on its own.
+    ///   - requestTimeout: The deadline of a call, from its arrival.
     public init(
         upstream: U, store: MappingStore, maxBodyBytes: Int, limiter: ConcurrencyLimiter, metrics: ShimMetrics? = nil,
         coalescer: Coalescer<U>? = nil, requestTimeout: TimeAmount = .seconds(15), clock: WallClock = .system

@@ -18,10 +18,12 @@ public struct LegacyIssueRequest: Sendable {
     public var query: String?
     /// The caller's headers.
     public var headers: HTTPFields
+    /// The request body, or why it was not read.
     public var body: Body
     /// The caller's IP address, when the connection has one.
     public var remoteAddress: String?
 
+    /// A request as read off the wire.
     public init(query: String?, headers: HTTPFields, body: Body, remoteAddress: String?) {
         self.query = query
         self.headers = headers

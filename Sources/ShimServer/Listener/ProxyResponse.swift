@@ -3,8 +3,11 @@ public import NIOCore
 
 /// An answer the shim makes whole before writing it: a legacy answer, or a failure of its own.
 public struct ProxyResponse: Sendable {
+    /// The HTTP status.
     public var status: HTTPResponse.Status
+    /// The response headers; the initializer sets `Content-Length`.
     public var headers: HTTPFields
+    /// The whole response body.
     public var body: ByteBuffer
 
     /// Sets `Content-Length` from the body.

@@ -8,12 +8,16 @@ import Synchronization
 public final class MappingStore: Sendable {
     /// A mapping set with the translators compiled from it.
     public struct Compiled: Sendable {
+        /// The mapping set.
         public let mappings: MappingSet
+        /// The validator built from the set's identifiers and sources.
         public let validator: IssueValidator
+        /// The translator built from the set's code table and route.
         public let translator: ResponseTranslator
         /// The sunset date (milliseconds since the epoch) the brownout table is read against.
         public let sunset: Int64?
 
+        /// Builds the validator and translator of `mappings`; `sunset` is in milliseconds since the epoch.
         public init(_ mappings: MappingSet, sunset: Int64? = nil) {
             self.mappings = mappings
             self.sunset = sunset

@@ -7,6 +7,7 @@ import Synchronization
 /// bounded sets: client names beyond ``maxClients`` become `other`, codes the mapping tables do not
 /// know become `other`.
 public final class ShimMetrics: Sendable {
+    /// The registry that holds every metric of the shim; the admin listener serves it on `/metrics`.
     public let registry: PrometheusCollectorRegistry
     private let inFlight: Gauge
     /// Handles made once: the label sets of these metrics are fixed, so no call looks them up
@@ -28,6 +29,7 @@ public final class ShimMetrics: Sendable {
         .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
     ]
 
+    /// Registers the shim's metrics, with their help text, in `registry`.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.inFlight = registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_in_flight_requests"))

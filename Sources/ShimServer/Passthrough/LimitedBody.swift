@@ -13,6 +13,7 @@ import Synchronization
 /// iterator without ever asking again, so the passthrough does not wait for it to let go:
 /// ``detach(waitingAtMost:)`` waits only for a read in progress, and every later read fails.
 public final class LimitedBody: AsyncSequence, Sendable {
+    /// A chunk of the caller's body.
     public typealias Element = ByteBuffer
 
     private let base: RequestBody
@@ -29,6 +30,7 @@ public final class LimitedBody: AsyncSequence, Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
+    /// Wraps the caller's body; reading past `limit` bytes fails.
     public init(base: RequestBody, limit: Int) {
         self.base = base
         self.limit = limit
@@ -110,11 +112,13 @@ public final class LimitedBody: AsyncSequence, Sendable {
         return try result.get()
     }
 
+    /// Reads the caller's body through the owner, counting bytes against the limit.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
         let owner: LimitedBody
         var seen = 0
 
+        /// The next chunk, or `nil` at the end of the body; throws once the limit is passed or the body is detached.
         public mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await owner.read(&base) else { return nil }
             seen += chunk.readableBytes
@@ -126,6 +130,7 @@ public final class LimitedBody: AsyncSequence, Sendable {
         }
     }
 
+    /// An iterator over the caller's body, counting bytes from zero.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), owner: self)
     }

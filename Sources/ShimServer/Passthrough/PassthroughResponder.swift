@@ -8,14 +8,18 @@ import Tracing
 
 /// Relays any request to the same path on the configured upstream, streaming bodies both ways.
 public struct PassthroughResponder<U: Upstream>: Sendable {
+    /// The vendor's API, to which every relayed request goes.
     public let upstream: U
     /// Failures of the upstream are answered with the shim's legacy-shaped errors from the code table in force.
     public let store: MappingStore
+    /// Counts every relayed request by status class.
     public let metrics: ShimMetrics
+    /// Bounds the passthrough calls running and queued; a call it refuses is answered at once.
     public let limiter: ConcurrencyLimiter
     /// Largest request body relayed (413 beyond).
     public let maxBodyBytes: Int
 
+    /// A responder relaying to `upstream`.
     public init(upstream: U, store: MappingStore, metrics: ShimMetrics, limiter: ConcurrencyLimiter, maxBodyBytes: Int) {
         self.upstream = upstream
         self.store = store

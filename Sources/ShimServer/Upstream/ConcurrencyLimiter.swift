@@ -36,6 +36,7 @@ public final class ConcurrencyLimiter: Sendable {
     public let maxQueued: Int
     private let state: Mutex<State>
 
+    /// A limiter; `maxConcurrent` below 1 counts as 1, `maxQueued` below 0 as 0 (no queue).
     public init(maxConcurrent: Int, maxQueued: Int) {
         let machine = StateMachine(maxConcurrent: maxConcurrent, maxQueued: maxQueued)
         self.maxConcurrent = machine.maxConcurrent

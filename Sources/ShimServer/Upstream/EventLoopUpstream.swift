@@ -16,7 +16,9 @@ import Synchronization
 /// machinery and in the thread hops between the server's and the client's event loops; this keeps
 /// a call on one loop from the caller's request to the answer.
 public struct EventLoopUpstream: Upstream {
+    /// The configured upstream every request goes to.
     public let endpoint: UpstreamEndpoint
+    /// The timeouts of every upstream call.
     public let timeouts: HTTPClientUpstream.Timeouts
     /// The client for the translation path's calls to an https upstream.
     public let general: HTTPClientUpstream
@@ -91,6 +93,8 @@ public struct EventLoopUpstream: Upstream {
         self.hostHeader = endpoint.port == 80 ? host : "\(host):\(endpoint.port)"
     }
 
+    /// Sends a buffered request on the current event loop's keep-alive pool when the upstream is plain
+    /// http; https upstreams and streamed bodies go through ``general``.
     public func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
         -> BufferedUpstreamResponse
     {
@@ -146,6 +150,7 @@ public struct EventLoopUpstream: Upstream {
     /// Numbers the calls, so a cancelled one can be found among the waiting.
     private static let callIDs = Atomic<UInt64>(0)
 
+    /// Streams the call through the passthrough client, ``streaming``.
     public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
         try await streaming.stream(request, logger: logger)
     }

@@ -23,6 +23,7 @@ public struct HTTPClientUpstream: Upstream {
         /// limits (5 s and more), so the shim closes idle connections before the upstream does.
         public var idle: TimeAmount
 
+        /// Timeouts as given; the defaults are 2 s connect, 10 s read, 15 s request and 4 s idle.
         public init(
             connect: TimeAmount = .seconds(2), read: TimeAmount = .seconds(10), request: TimeAmount = .seconds(15),
             idle: TimeAmount = .seconds(4)
@@ -34,8 +35,11 @@ public struct HTTPClientUpstream: Upstream {
         }
     }
 
+    /// The configured upstream every request goes to.
     public let endpoint: UpstreamEndpoint
+    /// The AsyncHTTPClient client; it follows no redirects and does not decompress.
     public let client: HTTPClient
+    /// The timeouts of every call.
     public let timeouts: Timeouts
 
     /// Creates the client. Shut it down with `client.shutdown()` (``EventLoopUpstream/shutdown()`` does).
@@ -88,6 +92,7 @@ public struct HTTPClientUpstream: Upstream {
         return try result.get()
     }
 
+    /// Sends the call and returns at the answer's head; the body streams from the upstream as it is read.
     public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
         let response = try await execute(request, logger: logger)
         return UpstreamResponse(status: response.status, headers: response.headers, body: ResponseBody(asyncSequence: response.body))

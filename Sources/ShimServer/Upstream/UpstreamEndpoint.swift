@@ -3,8 +3,11 @@ import Foundation
 /// The configured upstream base URL, validated once: `http` or `https`, a host, an optional port and
 /// an optional base path; no query, fragment or credentials.
 public struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
+    /// `http` or `https`, lower case.
     public let scheme: String
+    /// The host name or IP address.
     public let host: String
+    /// The port; 80 or 443 when the URL gives none.
     public let port: Int
     /// Base path without trailing slash, possibly empty.
     public let basePath: String
@@ -16,6 +19,7 @@ public struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
         return "\(scheme)://\(hostPart):\(port)\(basePath)"
     }
 
+    /// The base URL.
     public var description: String { baseURL }
 
     /// Parses and validates a base URL such as `https://eucrm.cc.capillarytech.com`.

@@ -40,5 +40,6 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
+    /// A constant phrase per code, e.g. `upstream timeout`.
     public var description: String { code.rawValue }
 }

@@ -7,17 +7,21 @@ public import NIOCore
 public struct UpstreamRequest: Sendable {
     /// The body of an upstream request.
     public enum Body: Sendable {
+        /// No body.
         case none
+        /// A body held whole in memory.
         case bytes(ByteBuffer)
         /// A streamed body; `length` is `nil` for a chunked one.
         case stream(RequestBody, length: Int?)
     }
 
+    /// The HTTP method.
     public var method: HTTPRequest.Method
     /// Origin-form target: path and optional query, starting with `/`.
     public var target: String
     /// Headers to send; hop-by-hop headers and `Host` must already be removed.
     public var headers: HTTPFields
+    /// The body to send.
     public var body: Body
     /// Whether the request may be sent once more when no connection could be made (nothing was
     /// sent). Never set it for a request that is not safe to repeat unless the first attempt
@@ -27,6 +31,7 @@ public struct UpstreamRequest: Sendable {
     /// request timeout from when it is sent.
     public var deadline: NIODeadline?
 
+    /// A request to `target` on the configured upstream; by default without body, retry or deadline of its own.
     public init(
         method: HTTPRequest.Method, target: String, headers: HTTPFields, body: Body = .none,
         retryOnConnectFailure: Bool = false, deadline: NIODeadline? = nil
@@ -42,10 +47,14 @@ public struct UpstreamRequest: Sendable {
 
 /// An upstream answer whose body is still streaming.
 public struct UpstreamResponse: Sendable {
+    /// The upstream's HTTP status.
     public var status: HTTPResponse.Status
+    /// The upstream's headers.
     public var headers: HTTPFields
+    /// The body, streaming from the upstream as it is read.
     public var body: ResponseBody
 
+    /// An answer as given.
     public init(status: HTTPResponse.Status, headers: HTTPFields, body: ResponseBody) {
         self.status = status
         self.headers = headers
@@ -55,10 +64,14 @@ public struct UpstreamResponse: Sendable {
 
 /// An upstream answer read whole (the small JSON answers of the translated calls).
 public struct BufferedUpstreamResponse: Sendable {
+    /// The upstream's HTTP status.
     public var status: HTTPResponse.Status
+    /// The upstream's headers.
     public var headers: HTTPFields
+    /// The whole body.
     public var body: ByteBuffer
 
+    /// An answer as given.
     public init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
         self.status = status
         self.headers = headers

@@ -18,7 +18,9 @@ import Synchronization
 public final class UsageLog: Service, Sendable {
     /// Where records go.
     public enum Destination: Sendable, Equatable {
+        /// The process's standard output.
         case standardOutput
+        /// A file at this path, created if missing and appended to.
         case file(String)
     }
 
@@ -106,6 +108,7 @@ public final class UsageLog: Service, Sendable {
         return nil
     }
 
+    /// Starts the writer, waits for graceful shutdown, then writes what is left (within ``finalFlushTimeout``).
     public func run() async throws {
         startWriter()
         // Calls in flight finish before this returns: the listeners shut down first.
