@@ -9,6 +9,7 @@ public final class PortsFile: Sendable {
     public let path: String
     private let ports = Mutex<(proxy: Int?, admin: Int?)>((nil, nil))
 
+    /// A ports file at `path`; nothing is written until both listeners run.
     public init(path: String) {
         self.path = path
     }
