@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
 import Instrumentation
-public import Logging
-public import NIOCore
-public import ShimCore
+import Logging
+import NIOCore
+import ShimCore
 import Tracing
 
 /// Answers the legacy `POST /v2/promotion/issue` itself; the proxy listener sends it every request

@@ -15,14 +15,10 @@ final class ProcessMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry) {
         // A counter, raised to the kernel's figure at each scrape.
-        cpuSeconds = registry.makeCounter(
-            name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds."
-        )
-        residentBytes = registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.")
-        openFileDescriptors = registry.makeGauge(name: "process_open_fds", help: "Number of open file descriptors.")
-        startTime = registry.makeGauge(
-            name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds."
-        )
+        cpuSeconds = registry.makeCounter(descriptor: MetricHelp.descriptor("process_cpu_seconds_total"))
+        residentBytes = registry.makeGauge(descriptor: MetricHelp.descriptor("process_resident_memory_bytes"))
+        openFileDescriptors = registry.makeGauge(descriptor: MetricHelp.descriptor("process_open_fds"))
+        startTime = registry.makeGauge(descriptor: MetricHelp.descriptor("process_start_time_seconds"))
         startTime.set(Self.startTimeSeconds() ?? Date().timeIntervalSince1970)
     }
 
