@@ -1,6 +1,7 @@
 import CompressNIO
 import Foundation
 import NIOCore
+import ShimCore
 
 /// Reads usage logs (plain, gzip-compressed, or standard input) into a ``UsageSummary``.
 public enum UsageLogReader {
@@ -86,10 +87,10 @@ struct LineSplitter {
 
     private func add(_ line: UnsafeRawBufferPointer, into summary: inout UsageSummary) {
         guard !line.isEmpty else { return }
-        if let record = UsageLine(line) {
-            summary.add(record)
-        } else {
-            summary.skippedLines += 1
+        switch UsageRecord.read(jsonLine: line) {
+        case .record(let record): summary.add(record)
+        case .unknownOutcome(let outcome): summary.addUnknownOutcome(outcome)
+        case .unreadable: summary.skippedLines += 1
         }
     }
 }
