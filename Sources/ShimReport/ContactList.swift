@@ -18,10 +18,13 @@ public struct ContactList: Sendable {
         case missesSunset(days: Int, zeroDate: String)
         /// Falling, reaching zero on `zeroDate`, with no sunset date to compare with.
         case falling(zeroDate: String)
-        /// Flat, rising, or too few days to tell.
+        /// Flat or rising.
         case noDecline
+        /// Calls on one day only (its first call was on the reference day): no trend yet.
+        case tooFewDays
 
-        /// A stable name for machines (CSV, JSON): `stopped`, `on_track`, `misses_sunset`, `falling`, `no_decline`.
+        /// A stable name for machines (CSV, JSON): `stopped`, `on_track`, `misses_sunset`, `falling`,
+        /// `no_decline`, `too_few_days`.
         public var code: String {
             switch self {
             case .stopped: "stopped"
@@ -29,6 +32,7 @@ public struct ContactList: Sendable {
             case .missesSunset: "misses_sunset"
             case .falling: "falling"
             case .noDecline: "no_decline"
+            case .tooFewDays: "too_few_days"
             }
         }
 
@@ -36,7 +40,7 @@ public struct ContactList: Sendable {
         public var zeroDate: String? {
             switch self {
             case .onTrack(let date), .missesSunset(_, let date), .falling(let date): date
-            case .stopped, .noDecline: nil
+            case .stopped, .noDecline, .tooFewDays: nil
             }
         }
 
@@ -48,6 +52,7 @@ public struct ContactList: Sendable {
             case .missesSunset(let days, _): "projected to miss the sunset by \(days) day\(days == 1 ? "" : "s")"
             case .falling(let date): "falling, zero by \(date)"
             case .noDecline: "no decline"
+            case .tooFewDays: "not enough days to tell"
             }
         }
     }
@@ -123,6 +128,7 @@ public struct ContactList: Sendable {
         guard first <= reference else { return .noDecline }
         let series = (first...reference).map { (day: Days.string($0), calls: client.callsPerDay[$0] ?? 0) }
         let trend = Trend(series: series)
+        guard trend.days >= 2 else { return .tooFewDays }
         guard trend.verdict == "falling", let zeroDate = trend.zeroDate, let zeroDay = Days.number(zeroDate) else {
             return .noDecline
         }

@@ -19,7 +19,7 @@ enum TextReport {
         if trend.days >= 2 { out += ", \(String(format1: trend.slopePerDay)) calls/day per day" }
         if let zero = trend.zeroDate { out += "; reaches zero around \(zero)" }
         out += "\nOutcomes: " + summary.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        out += "\n" + contacts(summary, context: context)
+        out += "\n\n" + contacts(summary, context: context)
         out += "\n" + ambiguous(summary.ambiguousCalls)
         out += "\n" + retries(summary.retries)
         if summary.skippedLines > 0 { out += "\nSkipped \(summary.skippedLines) unreadable line(s)" }

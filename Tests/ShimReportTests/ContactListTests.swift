@@ -41,5 +41,6 @@ struct ContactListTests {
         #expect((till.callsLast7Days, till.callsLast30Days) == (0, 55))
         let old = summary.contactList(now: RFC3339.milliseconds("2026-10-01T00:00:00Z"))
         #expect(old.contacts.first { $0.client == "old" }?.callsLast7Days == 1)
+        #expect(old.contacts.first { $0.client == "old" }?.projection == .tooFewDays)
     }
 }
