@@ -28,6 +28,13 @@ public struct RetrySuspicion: Sendable {
 
         /// No figures.
         public init() {}
+
+        mutating func add(withCustomer: Bool, repeated: Bool, afterFailure: Bool, duplicate: Bool) {
+            if withCustomer { calls += 1 }
+            if repeated { repeats += 1 }
+            if afterFailure { repeatsAfterFailure += 1 }
+            if duplicate { duplicateRequestIds += 1 }
+        }
     }
 
     private struct CallKey: Hashable {
@@ -91,24 +98,27 @@ public struct RetrySuspicion: Sendable {
     public mutating func add(_ record: UsageRecord, client: String) {
         let time = record.timestampMilliseconds
         newest = max(newest, time)
-        var counts = perClient[client] ?? Counts()
-        if !record.requestId.isEmpty {
-            if let previous = lastRequests[record.requestId], abs(time - previous) <= windowMilliseconds {
-                counts.duplicateRequestIds += 1
-            }
-            lastRequests[record.requestId] = max(time, lastRequests[record.requestId] ?? time)
+        // One hash per dictionary and record: updateValue returns what it replaced.
+        var duplicate = false
+        if !record.requestId.isEmpty, let previous = lastRequests.updateValue(time, forKey: record.requestId) {
+            duplicate = abs(time - previous) <= windowMilliseconds
+            if previous > time { lastRequests[record.requestId] = previous }
         }
+        var repeated = false
+        var afterFailure = false
         if let customer = record.customer {
-            counts.calls += 1
             let key = CallKey(client: client, customer: customer, programId: record.programId, promotionId: record.promotionId)
             let failed = record.outcome != .issued && record.outcome != .warning
-            if let previous = lastCalls[key], abs(time - previous.milliseconds) <= windowMilliseconds {
-                counts.repeats += 1
-                if previous.failed { counts.repeatsAfterFailure += 1 }
+            if let previous = lastCalls.updateValue(LastCall(milliseconds: time, failed: failed), forKey: key),
+                abs(time - previous.milliseconds) <= windowMilliseconds
+            {
+                repeated = true
+                afterFailure = previous.failed
             }
-            lastCalls[key] = LastCall(milliseconds: time, failed: failed)
         }
-        perClient[client] = counts
+        perClient[client, default: Counts()].add(
+            withCustomer: record.customer != nil, repeated: repeated, afterFailure: afterFailure, duplicate: duplicate
+        )
         if rememberedKeys >= nextEviction { evict() }
     }
 

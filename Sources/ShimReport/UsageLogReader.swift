@@ -63,8 +63,10 @@ struct LineSplitter {
     private var carry: [UInt8] = []
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer, into summary: inout UsageSummary) {
+        guard let base = bytes.baseAddress else { return }
         var start = 0
-        for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
+        while start < bytes.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+            let index = base.distance(to: UnsafeRawPointer(found))
             if carry.isEmpty {
                 add(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), into: &summary)
             } else {

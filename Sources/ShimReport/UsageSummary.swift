@@ -7,7 +7,10 @@ public struct UsageSummary: Sendable {
     /// Calls per UTC day, keyed by days since 1970-01-01.
     public private(set) var callsPerDay: [Int: Int] = [:]
     /// Calls per outcome (`issued`, `brownout`, ...).
-    public private(set) var outcomes: [String: Int] = [:]
+    public var outcomes: [String: Int] {
+        Dictionary(uniqueKeysWithValues: callsPerOutcome.map { ($0.key.rawValue, $0.value) })
+    }
+    private var callsPerOutcome: [CallOutcome: Int] = [:]
     /// Lines that were not usage records (torn or foreign lines), skipped.
     public var skippedLines = 0
     /// Well-formed records with an outcome this version does not know (a newer shim's), skipped and
@@ -69,13 +72,18 @@ public struct UsageSummary: Sendable {
         if let sinceMilliseconds, record.timestampMilliseconds < sinceMilliseconds { return }
         let day = record.dayNumber
         callsPerDay[day, default: 0] += 1
-        outcomes[record.outcome.rawValue, default: 0] += 1
+        callsPerOutcome[record.outcome, default: 0] += 1
         newestMilliseconds = max(newestMilliseconds ?? record.timestampMilliseconds, record.timestampMilliseconds)
-        let name = boundedName(record.client)
-        if clients[name] == nil {
-            clients[name] = Client(name: name, at: record.timestampMilliseconds)
+        // One hash of the name per record on the common path: the client is known.
+        let name: String
+        if let index = clients.index(forKey: record.client) {
+            name = record.client
+            clients.values[index].record(record, day: day, maxCustomers: maxCustomersPerClient)
+        } else {
+            name = boundedName(record.client)
+            clients[name, default: Client(name: name, at: record.timestampMilliseconds)]
+                .record(record, day: day, maxCustomers: maxCustomersPerClient)
         }
-        clients[name]!.record(record, day: day, maxCustomers: maxCustomersPerClient)
         if record.isAmbiguous { ambiguousCalls.add(record) }
         retries.add(record, client: name)
     }
@@ -100,7 +108,7 @@ public struct UsageSummary: Sendable {
     /// this summary's bounds: the busiest clients keep their names, the rest go to ``otherClient``.
     public mutating func merge(_ other: UsageSummary) {
         for (day, calls) in other.callsPerDay { callsPerDay[day, default: 0] += calls }
-        for (outcome, calls) in other.outcomes { outcomes[outcome, default: 0] += calls }
+        for (outcome, calls) in other.callsPerOutcome { callsPerOutcome[outcome, default: 0] += calls }
         for (outcome, lines) in other.unknownOutcomes {
             for _ in 0..<lines { addUnknownOutcome(outcome) }
         }
