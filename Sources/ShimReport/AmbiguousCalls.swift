@@ -16,8 +16,9 @@ public struct AmbiguousCalls: Sendable {
         public var client: String
         /// The keyed hash of the customer's identifier, if it was validated.
         public var customer: String?
-        /// The program and promotion called.
+        /// The program called.
         public var programId: Int64?
+        /// The promotion called.
         public var promotionId: Int64?
         /// How the call ended (mostly `upstream_failure`).
         public var outcome: String

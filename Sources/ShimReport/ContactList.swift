@@ -63,8 +63,9 @@ public struct ContactList: Sendable {
         public var client: String
         /// Its last call, RFC 3339.
         public var lastSeen: String
-        /// Calls on the reference day and the 6 (29) days before it.
+        /// Calls on the reference day and the 6 days before it.
         public var callsLast7Days: Int
+        /// Calls on the reference day and the 29 days before it.
         public var callsLast30Days: Int
         /// Where its calls are heading.
         public var projection: Projection

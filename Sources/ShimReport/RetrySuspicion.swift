@@ -89,9 +89,12 @@ public struct RetrySuspicion: Sendable {
         }
     }
 
-    /// The window in seconds, as shown: `60` or `2.5`.
+    /// The window in seconds, as shown: `60`, `2.5` or `0.01`.
     public var windowText: String {
-        windowMilliseconds % 1000 == 0 ? String(windowMilliseconds / 1000) : String(format1: Double(windowMilliseconds) / 1000)
+        let fraction = String(windowMilliseconds % 1000)
+        let padded = String(repeating: "0", count: 3 - fraction.count) + fraction
+        let trimmed = padded.reversed().drop { $0 == "0" }.reversed()
+        return trimmed.isEmpty ? String(windowMilliseconds / 1000) : "\(windowMilliseconds / 1000).\(String(trimmed))"
     }
 
     /// Adds a call of `client` (the summary's name for the record's client).

@@ -7,6 +7,7 @@ import ShimCore
 public enum UsageLogReader {
     /// A log that could not be read.
     public struct ReadError: Error, CustomStringConvertible {
+        /// What could not be read, and why.
         public var description: String
     }
 

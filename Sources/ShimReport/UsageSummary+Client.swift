@@ -11,8 +11,9 @@ extension UsageSummary {
         public var failures = 0
         /// Distinct customer hashes, up to the summary's cap.
         public var customers: Set<String> = []
-        /// The first and the last call, in milliseconds since the Unix epoch.
+        /// The first call, in milliseconds since the Unix epoch.
         public var firstSeenMilliseconds: Int64
+        /// The last call, in milliseconds since the Unix epoch.
         public var lastSeenMilliseconds: Int64
         /// Calls per program id.
         public var programs: [Int64: Int] = [:]

@@ -3,6 +3,7 @@ public import ShimCore
 /// Everything the report says, accumulated record by record: per client, per day, per outcome, the
 /// calls to reconcile and the suspected retries.
 public struct UsageSummary: Sendable {
+    /// Figures per client, by name (at most ``maxClients`` names and ``otherClient``).
     public private(set) var clients: [String: Client] = [:]
     /// Calls per UTC day, keyed by days since 1970-01-01.
     public private(set) var callsPerDay: [Int: Int] = [:]

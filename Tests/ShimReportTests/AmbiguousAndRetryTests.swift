@@ -40,6 +40,11 @@ struct AmbiguousAndRetryTests {
         #expect(wider.perClient["kiosk"]?.repeatsAfterFailure == 1)
     }
 
+    @Test("The window is shown in seconds as given", arguments: [(60_000 as Int64, "60"), (2_500, "2.5"), (10, "0.01"), (0, "0")])
+    func windowText(milliseconds: Int64, text: String) {
+        #expect(RetrySuspicion(windowMilliseconds: milliseconds).windowText == text)
+    }
+
     @Test("Memory stays bounded by the window, and interleaved replicas' lines still match")
     func bounded() {
         var retries = RetrySuspicion(windowMilliseconds: 60_000)
