@@ -2,10 +2,15 @@
 /// of calls per day per client and of outcomes. Also served live by the admin listener.
 public enum HTMLReport {
     /// Renders the page; `refreshSeconds` adds a self-refresh for the live dashboard.
-    public static func render(_ summary: UsageSummary, title: String, generatedAt: String, refreshSeconds: Int? = nil)
-        -> String
-    {
+    /// - Parameters:
+    ///   - now: The contact list's reference time (milliseconds since the Unix epoch); `nil`: the newest record.
+    ///   - sunsetMilliseconds: The sunset date, for the days left and the projections.
+    public static func render(
+        _ summary: UsageSummary, title: String, generatedAt: String, refreshSeconds: Int? = nil, now: Int64? = nil,
+        sunsetMilliseconds: Int64? = nil
+    ) -> String {
         let trend = summary.trend
+        let contacts = summary.contactList(now: now, sunsetMilliseconds: sunsetMilliseconds)
         var html = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
@@ -19,6 +24,7 @@ public enum HTMLReport {
             .card b{display:block;font-size:1.6rem}.falling{color:#2f8132}.rising{color:#c62828}
             table{border-collapse:collapse;background:#fff;margin:1rem 0}th,td{border:1px solid #e4e7eb;padding:.35rem .7rem;text-align:left}
             th{background:#f0f4f8}td.num{text-align:right}svg{background:#fff;border:1px solid #e4e7eb;border-radius:8px}
+            .misses_sunset,.no_decline{color:#c62828}.on_track,.stopped{color:#2f8132}
             .legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:2px}
             </style></head><body>
             <h1>\(escape(title))</h1>
@@ -28,6 +34,8 @@ public enum HTMLReport {
             <div class="card">Clients<b>\(summary.clients.count)</b></div>
             <div class="card">Trend<b class="\(trend.verdict)">\(escape(trend.verdict))</b>\(trend.days >= 2 ? String(format1: trend.slopePerDay) + " calls/day per day" : "")</div>
             <div class="card">Reaches zero<b>\(escape(trend.zeroDate ?? "–"))</b></div>
+            <div class="card">Days to sunset<b id="days-to-sunset">\(contacts.daysToSunset.map(String.init) ?? "–")</b>\(escape(contacts.sunsetDay ?? "no sunset date"))</div>
+            <div class="card">May have been issued<b id="ambiguous-calls">\(summary.ambiguousCalls.total)</b>to reconcile</div>
             </div>
             <h2>Calls per day per client</h2>
             \(dailyChart(summary))
@@ -44,8 +52,14 @@ public enum HTMLReport {
             html += "<td>\(escape(client.programsText))</td><td>\(escape(client.sourcesText))</td></tr>\n"
         }
         html += "</tbody></table>\n"
+        html += contactTable(contacts)
+        html += ambiguousTable(summary.ambiguousCalls)
+        html += retryTable(summary.retries)
         if summary.skippedLines > 0 {
             html += "<p class=\"sub\">\(summary.skippedLines) unreadable line(s) skipped.</p>\n"
+        }
+        if summary.unknownOutcomeLines > 0 {
+            html += "<p class=\"sub\">\(summary.unknownOutcomeLines) line(s) with an outcome this version does not know skipped.</p>\n"
         }
         return html + "</body></html>\n"
     }
@@ -55,12 +69,13 @@ public enum HTMLReport {
     /// A line per client (the six busiest, the rest as `other`) over every day.
     static func dailyChart(_ summary: UsageSummary) -> String {
         let days = summary.dailySeries.map(\.day)
+        let numbers = days.map { Days.number($0) ?? 0 }
         guard !days.isEmpty else { return "<p class=\"sub\">No calls yet.</p>" }
         let busiest = summary.clientsByCalls.prefix(6)
-        var series = busiest.map { client in (name: client.name, values: days.map { client.callsPerDay[$0] ?? 0 }) }
+        var series = busiest.map { client in (name: client.name, values: numbers.map { client.callsPerDay[$0] ?? 0 }) }
         let rest = summary.clientsByCalls.dropFirst(6)
         if !rest.isEmpty {
-            series.append(("other", days.map { day in rest.reduce(0) { $0 + ($1.callsPerDay[day] ?? 0) } }))
+            series.append(("other", numbers.map { day in rest.reduce(0) { $0 + ($1.callsPerDay[day] ?? 0) } }))
         }
         let width = 760.0, height = 260.0, left = 50.0, bottom = 30.0, top = 10.0
         let maxValue = Double(max(1, series.flatMap(\.values).max() ?? 1))
@@ -93,7 +108,7 @@ public enum HTMLReport {
         let outcomes = summary.outcomes.sorted { $0.value > $1.value }
         guard let largest = outcomes.first?.value else { return "<p class=\"sub\">No calls yet.</p>" }
         let colors = ["issued": "#2f8132", "warning": "#ff9900", "rejected": "#7f7f7f", "error": "#dc3912",
-            "upstream_failure": "#990099"]
+            "upstream_failure": "#990099", "brownout": "#c62828", "sunset": "#5d4037"]
         var svg = "<svg role=\"img\" aria-label=\"outcomes\" width=\"760\" height=\"\(outcomes.count * 28 + 10)\">"
         for (index, outcome) in outcomes.enumerated() {
             let barWidth = max(2, 560 * Double(outcome.value) / Double(largest))

@@ -18,6 +18,7 @@ public struct Trend: Sendable, Equatable {
         return slopePerDay < 0 ? "falling" : "rising"
     }
 
+    /// Fits the line through calls per consecutive day (`YYYY-MM-DD`, oldest first).
     public init(series: [(day: String, calls: Int)]) {
         days = series.count
         guard series.count >= 2 else {

@@ -1,11 +1,13 @@
 import CompressNIO
 import Foundation
 import NIOCore
+import ShimCore
 
 /// Reads usage logs (plain, gzip-compressed, or standard input) into a ``UsageSummary``.
 public enum UsageLogReader {
     /// A log that could not be read.
     public struct ReadError: Error, CustomStringConvertible {
+        /// What could not be read, and why.
         public var description: String
     }
 
@@ -62,8 +64,10 @@ struct LineSplitter {
     private var carry: [UInt8] = []
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer, into summary: inout UsageSummary) {
+        guard let base = bytes.baseAddress else { return }
         var start = 0
-        for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
+        while start < bytes.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+            let index = base.distance(to: UnsafeRawPointer(found))
             if carry.isEmpty {
                 add(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), into: &summary)
             } else {
@@ -86,10 +90,10 @@ struct LineSplitter {
 
     private func add(_ line: UnsafeRawBufferPointer, into summary: inout UsageSummary) {
         guard !line.isEmpty else { return }
-        if let record = UsageLine(line) {
-            summary.add(record)
-        } else {
-            summary.skippedLines += 1
+        switch UsageRecord.read(jsonLine: line) {
+        case .record(let record): summary.add(record)
+        case .unknownOutcome(let outcome): summary.addUnknownOutcome(outcome)
+        case .unreadable: summary.skippedLines += 1
         }
     }
 }

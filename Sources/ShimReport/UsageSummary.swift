@@ -1,40 +1,31 @@
-/// Everything the report says, accumulated line by line: per client, per day, per outcome.
+public import ShimCore
+
+/// Everything the report says, accumulated record by record: per client, per day, per outcome, the
+/// calls to reconcile and the suspected retries.
 public struct UsageSummary: Sendable {
-    /// The figures of one client.
-    public struct Client: Sendable {
-        public var name: String
-        public var calls = 0
-        public var failures = 0
-        public var customers: Set<String> = []
-        public var firstSeen: String
-        public var lastSeen: String
-        public var programs: [Int64: Int] = [:]
-        public var sources: [String: Int] = [:]
-        public var callsPerDay: [String: Int] = [:]
-
-        /// Share of calls that did not issue or warn (rejected, vendor error, upstream failure).
-        public var errorRate: Double { calls == 0 ? 0 : Double(failures) / Double(calls) }
-
-        /// The most used programs, most calls first.
-        public func topPrograms(_ count: Int = 3) -> [(program: Int64, calls: Int)] {
-            programs.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count)
-                .map { ($0.key, $0.value) }
-        }
-
-        /// The most used sources, most calls first.
-        public func topSources(_ count: Int = 3) -> [(source: String, calls: Int)] {
-            sources.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count)
-                .map { ($0.key, $0.value) }
-        }
-    }
-
+    /// Figures per client, by name (at most ``maxClients`` names and ``otherClient``).
     public private(set) var clients: [String: Client] = [:]
-    public private(set) var callsPerDay: [String: Int] = [:]
-    public private(set) var outcomes: [String: Int] = [:]
+    /// Calls per UTC day, keyed by days since 1970-01-01.
+    public private(set) var callsPerDay: [Int: Int] = [:]
+    /// Calls per outcome (`issued`, `brownout`, ...).
+    public var outcomes: [String: Int] {
+        Dictionary(uniqueKeysWithValues: callsPerOutcome.map { ($0.key.rawValue, $0.value) })
+    }
+    private var callsPerOutcome: [CallOutcome: Int] = [:]
     /// Lines that were not usage records (torn or foreign lines), skipped.
     public var skippedLines = 0
+    /// Well-formed records with an outcome this version does not know (a newer shim's), skipped and
+    /// counted per outcome (at most ``maxUnknownOutcomes`` names, the rest under `other`).
+    public private(set) var unknownOutcomes: [String: Int] = [:]
+    /// The calls whose answer was a failure although the vendor may have the call.
+    public private(set) var ambiguousCalls: AmbiguousCalls
+    /// Calls of one customer, program and promotion again within a window; request ids seen twice.
+    public private(set) var retries: RetrySuspicion
+    /// The time of the newest record counted (the report's default reference time).
+    public private(set) var newestMilliseconds: Int64?
     /// Only records at or after this RFC 3339 date or time count; `nil` counts all.
     public let since: String?
+    private let sinceMilliseconds: Int64?
     /// Most distinct customers remembered per client (a long-running dashboard must stay bounded);
     /// beyond it the count is a lower bound.
     public let maxCustomersPerClient: Int
@@ -43,28 +34,69 @@ public struct UsageSummary: Sendable {
     public let maxClients: Int
     /// The name the calls of clients beyond ``maxClients`` are counted under, as in the metrics.
     public static let otherClient = "other"
+    /// Most distinct unknown outcome names counted by name.
+    public static let maxUnknownOutcomes = 20
 
-    public init(since: String? = nil, maxCustomersPerClient: Int = .max, maxClients: Int = .max) {
+    /// - Parameters:
+    ///   - since: Counts only records at or after this RFC 3339 date or time; a shorter prefix such as
+    ///     `2026-11-01T10` means its earliest instant.
+    ///   - maxCustomersPerClient: Distinct customers remembered per client.
+    ///   - maxClients: Client names kept.
+    ///   - maxAmbiguousCalls: Calls listed for reconciliation; later ones are only counted.
+    ///   - retryWindowMilliseconds: How close a repeated call must follow to count as a suspected retry.
+    public init(
+        since: String? = nil, maxCustomersPerClient: Int = .max, maxClients: Int = .max,
+        maxAmbiguousCalls: Int = AmbiguousCalls.defaultLimit,
+        retryWindowMilliseconds: Int64 = RetrySuspicion.defaultWindowMilliseconds
+    ) {
         self.since = since
+        self.sinceMilliseconds = since.flatMap(Self.earliestInstant)
         self.maxCustomersPerClient = maxCustomersPerClient
         self.maxClients = maxClients
+        self.ambiguousCalls = AmbiguousCalls(limit: maxAmbiguousCalls)
+        self.retries = RetrySuspicion(windowMilliseconds: retryWindowMilliseconds)
     }
 
+    /// The earliest instant a date or date-time prefix names: `2026-11-01T10` is 10:00:00.000Z.
+    public static func earliestInstant(_ text: String) -> Int64? {
+        let template = "0000-01-01T00:00:00.000Z"
+        if let exact = RFC3339.milliseconds(text) { return exact }
+        guard text.utf8.count > 10, text.utf8.count < template.utf8.count else { return nil }
+        return RFC3339.milliseconds(text + template.dropFirst(text.count))
+    }
+
+    /// Calls counted.
     public var totalCalls: Int { callsPerDay.values.reduce(0, +) }
 
     /// Adds one record.
-    public mutating func add(_ line: UsageLine) {
-        if let since, line.timestamp < since { return }
-        let day = String(line.day)
+    public mutating func add(_ record: UsageRecord) {
+        if let sinceMilliseconds, record.timestampMilliseconds < sinceMilliseconds { return }
+        let day = record.dayNumber
         callsPerDay[day, default: 0] += 1
-        outcomes[line.outcome, default: 0] += 1
-        let failed = line.outcome != "issued" && line.outcome != "warning"
-        let name = boundedName(line.client)
-        if clients[name] == nil {
-            clients[name] = Client(name: name, firstSeen: line.timestamp, lastSeen: line.timestamp)
+        callsPerOutcome[record.outcome, default: 0] += 1
+        newestMilliseconds = max(newestMilliseconds ?? record.timestampMilliseconds, record.timestampMilliseconds)
+        // One hash of the name per record on the common path: the client is known.
+        let name: String
+        if let index = clients.index(forKey: record.client) {
+            name = record.client
+            clients.values[index].record(record, day: day, maxCustomers: maxCustomersPerClient)
+        } else {
+            name = boundedName(record.client)
+            clients[name, default: Client(name: name, at: record.timestampMilliseconds)]
+                .record(record, day: day, maxCustomers: maxCustomersPerClient)
         }
-        clients[name]!.record(line, day: day, failed: failed, maxCustomers: maxCustomersPerClient)
+        if record.isAmbiguous { ambiguousCalls.add(record) }
+        retries.add(record, client: name)
     }
+
+    /// Counts a well-formed line whose outcome this version does not know.
+    public mutating func addUnknownOutcome(_ outcome: String) {
+        let name = unknownOutcomes[outcome] != nil || unknownOutcomes.count < Self.maxUnknownOutcomes ? outcome : "other"
+        unknownOutcomes[name, default: 0] += 1
+    }
+
+    /// Lines with an outcome this version does not know.
+    public var unknownOutcomeLines: Int { unknownOutcomes.values.reduce(0, +) }
 
     /// `name` while it is known or there is room for it, else ``otherClient``.
     private func boundedName(_ name: String) -> String {
@@ -77,28 +109,28 @@ public struct UsageSummary: Sendable {
     /// this summary's bounds: the busiest clients keep their names, the rest go to ``otherClient``.
     public mutating func merge(_ other: UsageSummary) {
         for (day, calls) in other.callsPerDay { callsPerDay[day, default: 0] += calls }
-        for (outcome, calls) in other.outcomes { outcomes[outcome, default: 0] += calls }
+        for (outcome, calls) in other.callsPerOutcome { callsPerOutcome[outcome, default: 0] += calls }
+        for (outcome, lines) in other.unknownOutcomes {
+            for _ in 0..<lines { addUnknownOutcome(outcome) }
+        }
         skippedLines += other.skippedLines
+        if let newest = other.newestMilliseconds { newestMilliseconds = max(newestMilliseconds ?? newest, newest) }
+        ambiguousCalls.merge(other.ambiguousCalls)
+        var renamed: [String: String] = [:]
         for client in other.clientsByCalls {
             let name = client.name == Self.otherClient ? client.name : boundedName(client.name)
-            guard var mine = clients[name] else {
+            renamed[client.name] = name
+            if clients[name] == nil {
                 var adopted = client
                 adopted.name = name
                 adopted.customers = []
                 adopted.addCustomers(client.customers, maxCustomers: maxCustomersPerClient)
                 clients[name] = adopted
-                continue
+            } else {
+                clients[name]!.merge(client, maxCustomers: maxCustomersPerClient)
             }
-            mine.calls += client.calls
-            mine.failures += client.failures
-            mine.addCustomers(client.customers, maxCustomers: maxCustomersPerClient)
-            mine.firstSeen = min(mine.firstSeen, client.firstSeen)
-            mine.lastSeen = max(mine.lastSeen, client.lastSeen)
-            mine.programs.merge(client.programs, uniquingKeysWith: +)
-            mine.sources.merge(client.sources, uniquingKeysWith: +)
-            mine.callsPerDay.merge(client.callsPerDay, uniquingKeysWith: +)
-            clients[name] = mine
         }
+        retries.merge(other.retries, renamed: renamed)
     }
 
     /// Clients by calls, most first.
@@ -109,32 +141,14 @@ public struct UsageSummary: Sendable {
     /// Every day from the first to the last with its calls (days without calls count 0).
     public var dailySeries: [(day: String, calls: Int)] {
         guard let first = callsPerDay.keys.min(), let last = callsPerDay.keys.max() else { return [] }
-        return Days.range(from: first, to: last).map { ($0, callsPerDay[$0] ?? 0) }
+        return (first...last).map { (Days.string($0), callsPerDay[$0] ?? 0) }
     }
 
     /// The trend of calls per day.
     public var trend: Trend { Trend(series: dailySeries) }
-}
 
-extension UsageSummary.Client {
-    fileprivate mutating func addCustomers(_ more: Set<String>, maxCustomers: Int) {
-        guard customers.count + more.count > maxCustomers else {
-            customers.formUnion(more)
-            return
-        }
-        for customer in more where customers.count < maxCustomers {
-            customers.insert(customer)
-        }
-    }
-
-    fileprivate mutating func record(_ line: UsageLine, day: String, failed: Bool, maxCustomers: Int) {
-        calls += 1
-        if failed { failures += 1 }
-        if let customer = line.customer, customers.count < maxCustomers { customers.insert(customer) }
-        if line.timestamp < firstSeen { firstSeen = line.timestamp }
-        if line.timestamp > lastSeen { lastSeen = line.timestamp }
-        if let program = line.programId { programs[program, default: 0] += 1 }
-        if let source = line.source { sources[source, default: 0] += 1 }
-        callsPerDay[day, default: 0] += 1
+    /// The contact list as of `now` (default: the newest record), against the sunset date, if known.
+    public func contactList(now: Int64? = nil, sunsetMilliseconds: Int64? = nil) -> ContactList {
+        ContactList(summary: self, now: now ?? newestMilliseconds, sunsetMilliseconds: sunsetMilliseconds)
     }
 }

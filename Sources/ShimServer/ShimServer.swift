@@ -39,7 +39,7 @@ public struct ShimServer: Service {
             deprecationDate: configuration.deprecation.deprecationDate.timeIntervalSince1970,
             sunsetDate: configuration.deprecation.sunsetDate?.timeIntervalSince1970
         )
-        let liveUsage = LiveUsage()
+        let liveUsage = LiveUsage(sunsetDate: configuration.deprecation.sunsetDate)
         var historyLoader: UsageHistoryLoader?
         if case .file(let path) = configuration.usageLog {
             historyLoader = UsageHistoryLoader(path: path, liveUsage: liveUsage, logger: logger)

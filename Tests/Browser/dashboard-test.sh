@@ -24,7 +24,7 @@ cp -r mappings "$work/mappings"
 proxy=18181
 admin=19191
 "$bin" serve --sandbox --port "$proxy" --admin-port "$admin" --usage-log "$work/usage.log" --mappings "$work/mappings" --no-watch-mappings \
-    --customer-hash-key browser-test 2>"$work/shim.err" &
+    --customer-hash-key browser-test --sunset-date 2099-12-31 2>"$work/shim.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 wait_for_health "$admin"
@@ -55,6 +55,9 @@ check "dashboard lists client pos" grep -q '<td class="client">pos</td>' <<<"$do
 check "dashboard lists the OAuth client by digest" grep -q '<td class="client">oauth:' <<<"$dom"
 check "dashboard counts 6 calls" grep -q 'id="total-calls">6<' <<<"$dom"
 check "dashboard draws its charts" grep -q '<polyline\|<circle' <<<"$dom"
+check "dashboard counts the days to the sunset date" grep -q 'id="days-to-sunset">[0-9][0-9]*<' <<<"$dom"
+check "dashboard shows the contact list" grep -q '<table id="contacts">' <<<"$dom"
+check "the contact list names till" test "$(grep -o '<td class="client">till</td>' <<<"$dom" | wc -l)" -eq 2
 chrome --window-size=1280,1400 --screenshot="$out/dashboard.png" "http://127.0.0.1:$admin/deprecation" >/dev/null
 check "dashboard screenshot taken" test -s "$out/dashboard.png"
 
@@ -80,9 +83,14 @@ gzip "$work/usage.log.1"
 text=$(cat "$work/usage.log" | "$bin" report "$work/usage.log.1.gz" -)
 check "report reads a .gz rotation and stdin together" grep -q "7 calls from 3 clients" <<<"$text"
 cat "$work/usage.log.1.gz" | gunzip > "$work/usage.log"
-"$bin" report "$work/usage.log" --format html --output "$out/report.html"
+"$bin" report "$work/usage.log" --format html --sunset-date 2099-12-31 --output "$out/report.html"
 report_dom=$(chrome --dump-dom "file://$PWD/$out/report.html")
 check "html report lists client till" grep -q '<td class="client">till</td>' <<<"$report_dom"
+check "html report has the contact list" grep -q '<table id="contacts">' <<<"$report_dom"
+check "html report has the calls to reconcile (none)" grep -q 'id="ambiguous-calls">0<' <<<"$report_dom"
+check "html report counts till's two repeated calls as suspected retries" \
+    grep -q '<tr><td>till</td><td class="num">3</td><td class="num">2</td>' <<<"$report_dom"
+check "csv contacts section names till" grep -q '^till,' <<<"$("$bin" report "$work/usage.log" --format csv --section contacts)"
 chrome --window-size=1280,1400 --screenshot="$out/report.png" "file://$PWD/$out/report.html" >/dev/null
 check "report screenshot taken" test -s "$out/report.png"
 

@@ -1,6 +1,7 @@
 import CompressNIO
 import Foundation
 import NIOCore
+import ShimCore
 import ShimReport
 import Testing
 
@@ -46,7 +47,7 @@ struct ReportTests {
 
     static func summary() -> UsageSummary {
         var summary = UsageSummary()
-        for line in lines { summary.add(UsageLine(Array(line.utf8))!) }
+        for line in lines { summary.add(UsageRecord(jsonLine: Array(line.utf8))!) }
         return summary
     }
 

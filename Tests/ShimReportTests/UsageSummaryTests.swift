@@ -1,22 +1,26 @@
 import Foundation
+import ShimCore
 import ShimReport
 import Testing
 
 @Suite("Summarising usage")
 struct UsageSummaryTests {
-    static func line(_ day: String, _ client: String, customer: String, outcome: String = "issued", program: Int64 = 469,
-        source: String = "INSTORE") -> UsageLine
+    static func line(_ day: String, _ client: String, customer: String, outcome: CallOutcome = .issued, program: Int64 = 469,
+        source: String = "INSTORE") -> UsageRecord
     {
-        UsageLine(timestamp: "\(day)T10:00:00.000Z", client: client, programId: program, source: source, customer: customer, outcome: outcome)
+        UsageRecord(
+            timestampMilliseconds: RFC3339.milliseconds("\(day)T10:00:00.000Z")!, requestId: "\(day)-\(client)-\(customer)",
+            client: client, programId: program, source: source, customer: customer, outcome: outcome, latencyMilliseconds: 1
+        )
     }
 
     @Test("Per client: calls, distinct customers, first and last seen, error rate, top programs and sources")
     func perClient() throws {
         var summary = UsageSummary()
         summary.add(Self.line("2026-11-01", "till", customer: "a"))
-        summary.add(Self.line("2026-11-02", "till", customer: "a", outcome: "error", program: 2750))
-        summary.add(Self.line("2026-11-03", "till", customer: "b", outcome: "warning", source: "WEBSITE"))
-        summary.add(Self.line("2026-11-03", "pos", customer: "a", outcome: "upstream_failure"))
+        summary.add(Self.line("2026-11-02", "till", customer: "a", outcome: .error, program: 2750))
+        summary.add(Self.line("2026-11-03", "till", customer: "b", outcome: .warning, source: "WEBSITE"))
+        summary.add(Self.line("2026-11-03", "pos", customer: "a", outcome: .upstreamFailure))
         let till = try #require(summary.clients["till"])
         #expect(till.calls == 3)
         #expect(till.customers.count == 2)
@@ -39,6 +43,21 @@ struct UsageSummaryTests {
         #expect(summary.totalCalls == 2)
         #expect(summary.dailySeries.map(\.day) == ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"])
         #expect(summary.dailySeries.map(\.calls) == [1, 0, 0, 1])
+    }
+
+    @Test("--since accepts a shorter time prefix, meaning its earliest instant")
+    func sincePrefix() {
+        var summary = UsageSummary(since: "2026-11-02T10")
+        summary.add(Self.line("2026-11-02", "till", customer: "a"))
+        summary.add(
+            UsageRecord(
+                timestampMilliseconds: RFC3339.milliseconds("2026-11-02T09:59:59.999Z")!, requestId: "early", client: "till",
+                outcome: .issued, latencyMilliseconds: 1
+            )
+        )
+        #expect(summary.totalCalls == 1)
+        #expect(UsageSummary.earliestInstant("2026-11-02T10") == RFC3339.milliseconds("2026-11-02T10:00:00Z"))
+        #expect(UsageSummary.earliestInstant("2026-11") == nil)
     }
 
     @Test("A falling series reaches zero on the day the fitted line does")

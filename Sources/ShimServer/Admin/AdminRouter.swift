@@ -43,11 +43,11 @@ public enum AdminRouter {
             }
         }
         router.get("/deprecation") { _, _ in
-            let now = RFC3339.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: .init(string: liveUsage.page(generatedAt: now)))
+                body: .init(byteBuffer: .init(string: liveUsage.page(now: now)))
             )
         }
         return router

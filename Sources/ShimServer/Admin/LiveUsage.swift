@@ -1,6 +1,6 @@
 public import ShimCore
 public import ShimReport
-import Foundation
+public import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -9,21 +9,36 @@ import Synchronization
 /// The usage summary since start (plus the usage log file's earlier records, when there is one),
 /// kept in memory for the live `/deprecation` dashboard. Bounded like the metrics: at most
 /// ``ShimMetrics/maxClients`` client names (later ones count as `other`) and
-/// ``maxCustomersPerClient`` distinct customers per client, live or read from the log.
+/// ``maxCustomersPerClient`` distinct customers per client, live or read from the log, and
+/// ``maxAmbiguousCalls`` calls listed for reconciliation. The page shows the days left to the sunset
+/// date and the contact list as of the moment it is rendered.
 public final class LiveUsage: Sendable {
     /// Distinct customers remembered per client on the dashboard: bounds its memory on a long run.
     public static let maxCustomersPerClient = 100_000
+    /// Calls listed for reconciliation on the dashboard (the report lists more).
+    public static let maxAmbiguousCalls = 1_000
     private let summary: Mutex<UsageSummary>
     private let maxClients: Int
     private let maxCustomersPerClient: Int
+    /// The sunset date the page counts down to and projects against (the server's ``DeprecationPolicy``).
+    public let sunsetDate: Date?
 
     /// - Parameters:
     ///   - maxClients: Client names kept.
     ///   - maxCustomersPerClient: Distinct customers remembered per client.
-    public init(maxClients: Int = ShimMetrics.maxClients, maxCustomersPerClient: Int = LiveUsage.maxCustomersPerClient) {
+    ///   - sunsetDate: The announced sunset date, if any.
+    public init(
+        maxClients: Int = ShimMetrics.maxClients, maxCustomersPerClient: Int = LiveUsage.maxCustomersPerClient,
+        sunsetDate: Date? = nil
+    ) {
         self.maxClients = maxClients
         self.maxCustomersPerClient = maxCustomersPerClient
-        summary = Mutex(UsageSummary(maxCustomersPerClient: maxCustomersPerClient, maxClients: maxClients))
+        self.sunsetDate = sunsetDate
+        summary = Mutex(Self.emptySummary(maxClients: maxClients, maxCustomersPerClient: maxCustomersPerClient))
+    }
+
+    private static func emptySummary(maxClients: Int, maxCustomersPerClient: Int) -> UsageSummary {
+        UsageSummary(maxCustomersPerClient: maxCustomersPerClient, maxClients: maxClients, maxAmbiguousCalls: maxAmbiguousCalls)
     }
 
     /// What the dashboard shows now.
@@ -33,32 +48,27 @@ public final class LiveUsage: Sendable {
 
     /// Adds a served call.
     public func add(_ record: UsageRecord) {
-        let line = UsageLine(
-            timestamp: RFC3339.format(epochMilliseconds: record.timestampMilliseconds),
-            client: record.client,
-            programId: record.programId,
-            source: record.source,
-            customer: record.customer,
-            outcome: record.outcome.rawValue
-        )
-        summary.withLock { $0.add(line) }
+        summary.withLock { $0.add(record) }
     }
 
     /// Adds the records an existing usage log held before `byteCount` (read off the request path, then merged).
     public func load(usageLog path: String, upTo byteCount: Int) throws {
-        var loaded = UsageSummary(maxCustomersPerClient: maxCustomersPerClient, maxClients: maxClients)
+        var loaded = Self.emptySummary(maxClients: maxClients, maxCustomersPerClient: maxCustomersPerClient)
         try UsageLogReader.read(path, upTo: byteCount, into: &loaded)
         summary.withLock { $0.merge(loaded) }
     }
 
-    /// The dashboard page, refreshing itself every `refreshSeconds`.
-    public func page(generatedAt: String, refreshSeconds: Int = 10) -> String {
+    /// The dashboard page as of `now` (milliseconds since the Unix epoch), refreshing itself every
+    /// `refreshSeconds`.
+    public func page(now: Int64, refreshSeconds: Int = 10) -> String {
         let snapshot = summary.withLock { $0 }
         return HTMLReport.render(
             snapshot,
             title: "Deprecated endpoint usage (live)",
-            generatedAt: generatedAt,
-            refreshSeconds: refreshSeconds
+            generatedAt: RFC3339.format(epochMilliseconds: now),
+            refreshSeconds: refreshSeconds,
+            now: now,
+            sunsetMilliseconds: sunsetDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) }
         )
     }
 }
