@@ -15,59 +15,11 @@ public enum RFC3339 {
             + pad(secondsOfDay % 3600 / 60, 2) + ":" + pad(secondsOfDay % 60, 2) + "." + pad(millis, 3) + "Z"
     }
 
-    /// Milliseconds since the Unix epoch of an RFC 3339 date-time such as `2027-03-01T10:00:00Z`,
-    /// `2027-03-01T10:00:00.250Z` or `2027-03-01T11:00:00+01:00` (`T` or a space, `Z` or `z`); `nil`
-    /// for anything else. Fractions beyond milliseconds are cut.
+    /// Milliseconds since the Unix epoch of an RFC 3339 date-time with its time part, such as
+    /// `2027-03-01T10:00:00Z`, `2027-03-01T10:00:00.250Z` or `2027-03-01T11:00:00+01:00`; `nil` for
+    /// anything else, a bare date included (a brownout window's edges are instants).
     public static func parse(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
-        var index = 0
-        func number(_ digits: Int) -> Int? {
-            guard index + digits <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[index..<index + digits] {
-                guard (0x30...0x39).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            index += digits
-            return value
-        }
-        func expect(_ allowed: String) -> Bool {
-            guard index < bytes.count, allowed.utf8.contains(bytes[index]) else { return false }
-            index += 1
-            return true
-        }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2), expect("Tt "),
-            let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2)
-        else { return nil }
-        var millis = 0
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            var digits = 0
-            while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
-                if digits < 3 { millis = millis * 10 + Int(bytes[index] - 0x30) }
-                digits += 1
-                index += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in digits..<max(digits, 3) { millis *= 10 }
-        }
-        var offsetMinutes = 0
-        if expect("Zz") {
-            offsetMinutes = 0
-        } else if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-            let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
-            index += 1
-            guard let hours = number(2), expect(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
-            offsetMinutes = sign * (hours * 60 + minutes)
-        } else {
-            return nil
-        }
-        guard index == bytes.count, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-            hour < 24, minute < 60, second < 61
-        else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetMinutes * 60)
-        return seconds * 1000 + Int64(millis)
+        text.utf8.count > 10 ? milliseconds(text) : nil
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {
@@ -76,16 +28,6 @@ public enum RFC3339 {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
@@ -135,7 +77,7 @@ public enum RFC3339 {
             index < bytes.count && bytes[index] == UInt8(ascii: expected)
         }
         guard let year = digits(0, 4), byte(4, "-"), let month = digits(5, 2), byte(7, "-"), let day = digits(8, 2),
-            (1...12).contains(month), (1...31).contains(day)
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
         let days = Int64(daysSinceEpoch(year: year, month: month, day: day))
         if bytes.count == 10 { return days * 86_400_000 }
