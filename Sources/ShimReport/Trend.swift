@@ -55,14 +55,7 @@ enum Days {
     static func number(_ day: String) -> Int? {
         let parts = day.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3 else { return nil }
-        // Days from civil (Howard Hinnant).
-        let (y0, m, d) = (parts[0], parts[1], parts[2])
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        return RFC3339.daysSinceEpoch(year: parts[0], month: parts[1], day: parts[2])
     }
 
     static func string(_ number: Int) -> String {

@@ -5,25 +5,39 @@
 public struct UsageRecord: Sendable, Equatable {
     /// Milliseconds since the Unix epoch when the call arrived.
     public var timestampMilliseconds: Int64
+    /// The caller's `X-Request-Id` / `X-CAP-REQUEST-ID`, or the id the shim gave the call.
     public var requestId: String
+    /// Who called: the Basic-auth user name, `oauth:` and a token digest, or `anonymous`.
     public var client: String
+    /// The caller's `User-Agent`, cut to 256 characters.
     public var userAgent: String?
+    /// The caller's IP address.
     public var remoteAddress: String?
+    /// The legacy programId, when it could be read.
     public var programId: Int64?
+    /// The legacy promotionId, when it could be read.
     public var promotionId: Int64?
+    /// The legacy source in its documented spelling, when the tables know it.
     public var source: String?
+    /// The legacy identifierName, when the tables know it (never its value).
     public var identifierName: String?
     /// Keyed hash of identifierName and identifierValue.
     public var customer: String?
+    /// How the call ended.
     public var outcome: CallOutcome
+    /// The legacy codes of the answer, errors first.
     public var codes: [Int]
+    /// HTTP status of the last upstream answer (`nil`: none arrived).
     public var upstreamStatus: Int?
+    /// Time from the call's arrival to its answer, in milliseconds.
     public var latencyMilliseconds: Double
+    /// Time spent waiting on the vendor (lookup and bulk call), in milliseconds.
     public var upstreamLatencyMilliseconds: Double?
     /// Which route served the call: `translate`, `legacy`, or a bulk route's name (`nil`: refused before routing).
     public var route: String?
     /// The coalesced bulk call that carried this call, and its size (`nil` when not coalesced).
     public var batchId: String?
+    /// How many calls the coalesced bulk call carried.
     public var batchSize: Int?
     /// The answer was a failure after which the vendor may have the call (a timeout, a failure after
     /// sending): the calls operations reconcile with the vendor. Written only when true.
@@ -32,6 +46,7 @@ public struct UsageRecord: Sendable, Equatable {
     /// `brownout` or `sunset`. Written only when set.
     public var wouldReject: CallOutcome?
 
+    /// A record; the fields written only when set default to unset.
     public init(
         timestampMilliseconds: Int64, requestId: String, client: String, userAgent: String? = nil,
         remoteAddress: String? = nil, programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil,
