@@ -7,9 +7,9 @@ import ShimCore
 /// record; the live page's current time). The windows are whole UTC days: "the last 7 days" is the
 /// reference day and the 6 before it. Each client's trend is fitted over the last 30 days (from its
 /// first call when that is later) up to the reference day, so days without calls count as zero.
-public struct ContactList: Sendable {
+package struct ContactList: Sendable {
     /// Where a client's calls are heading.
-    public enum Projection: Sendable, Equatable {
+    package enum Projection: Sendable, Equatable {
         /// No call in the last 30 days.
         case stopped
         /// Falling, reaching zero on `zeroDate` (`YYYY-MM-DD`), on or before the sunset date.
@@ -25,7 +25,7 @@ public struct ContactList: Sendable {
 
         /// A stable name for machines (CSV, JSON): `stopped`, `on_track`, `misses_sunset`, `falling`,
         /// `no_decline`, `too_few_days`.
-        public var code: String {
+        package var code: String {
             switch self {
             case .stopped: "stopped"
             case .onTrack: "on_track"
@@ -37,7 +37,7 @@ public struct ContactList: Sendable {
         }
 
         /// The day the trend reaches zero, if it falls.
-        public var zeroDate: String? {
+        package var zeroDate: String? {
             switch self {
             case .onTrack(let date), .missesSunset(_, let date), .falling(let date): date
             case .stopped, .noDecline, .tooFewDays: nil
@@ -45,7 +45,7 @@ public struct ContactList: Sendable {
         }
 
         /// Plain words for people.
-        public var text: String {
+        package var text: String {
             switch self {
             case .stopped: "stopped (no calls in 30 days)"
             case .onTrack(let date): "on track, zero by \(date)"
@@ -58,36 +58,36 @@ public struct ContactList: Sendable {
     }
 
     /// One client's line.
-    public struct Contact: Sendable, Equatable {
+    package struct Contact: Sendable, Equatable {
         /// The client as in the usage log.
-        public var client: String
+        package var client: String
         /// Its last call, RFC 3339.
-        public var lastSeen: String
+        package var lastSeen: String
         /// Calls on the reference day and the 6 days before it.
-        public var callsLast7Days: Int
+        package var callsLast7Days: Int
         /// Calls on the reference day and the 29 days before it.
-        public var callsLast30Days: Int
+        package var callsLast30Days: Int
         /// Where its calls are heading.
-        public var projection: Projection
+        package var projection: Projection
         /// Calls refused by an enforcing brownout window.
-        public var brownoutRefusals: Int
+        package var brownoutRefusals: Int
         /// Calls refused after the sunset date.
-        public var sunsetRefusals: Int
+        package var sunsetRefusals: Int
         /// Calls served that a dry-run window (or the sunset rule) would have refused.
-        public var wouldBeRefusals: Int
+        package var wouldBeRefusals: Int
     }
 
     /// The reference day, `YYYY-MM-DD` (`nil` when there was no record and no `now`).
-    public let referenceDay: String?
+    package let referenceDay: String?
     /// The sunset day, `YYYY-MM-DD`, if known.
-    public let sunsetDay: String?
+    package let sunsetDay: String?
     /// Days from the reference day to the sunset day (negative once it has passed).
-    public let daysToSunset: Int?
+    package let daysToSunset: Int?
     /// Clients by calls in the last 7 days, then in the last 30, then the latest last call first.
-    public let contacts: [Contact]
+    package let contacts: [Contact]
 
     /// The list of `summary`'s clients as of `now`, against the sunset at `sunsetMilliseconds`.
-    public init(summary: UsageSummary, now: Int64?, sunsetMilliseconds: Int64?) {
+    package init(summary: UsageSummary, now: Int64?, sunsetMilliseconds: Int64?) {
         let reference = now.map(Self.day)
         let sunset = sunsetMilliseconds.map(Self.day)
         referenceDay = reference.map(Days.string)

@@ -1,11 +1,11 @@
 /// The `html` format: one self-contained page (inline CSS and SVG, no network fetches) with charts
 /// of calls per day per client and of outcomes. Also served live by the admin listener.
-public enum HTMLReport {
+package enum HTMLReport {
     /// Renders the page; `refreshSeconds` adds a self-refresh for the live dashboard.
     /// - Parameters:
     ///   - now: The contact list's reference time (milliseconds since the Unix epoch); `nil`: the newest record.
     ///   - sunsetMilliseconds: The sunset date, for the days left and the projections.
-    public static func render(
+    package static func render(
         _ summary: UsageSummary, title: String, generatedAt: String, refreshSeconds: Int? = nil, now: Int64? = nil,
         sunsetMilliseconds: Int64? = nil
     ) -> String {

@@ -1,17 +1,17 @@
 /// What a report is rendered against besides the summary: when, as of when, and the sunset date.
-public struct ReportContext: Sendable {
+package struct ReportContext: Sendable {
     /// When the report was made, RFC 3339 (shown, never computed with).
-    public var generatedAt: String
+    package var generatedAt: String
     /// The reference time of the contact list, in milliseconds since the Unix epoch; `nil`: the
     /// newest record's time.
-    public var now: Int64?
+    package var now: Int64?
     /// The sunset date, in milliseconds since the Unix epoch, if known.
-    public var sunsetMilliseconds: Int64?
+    package var sunsetMilliseconds: Int64?
     /// The table `--format csv` prints.
-    public var csvSection: CSVSection
+    package var csvSection: CSVSection
 
     /// A context; by default as of the newest record, with no sunset date, printing the clients table.
-    public init(generatedAt: String, now: Int64? = nil, sunsetMilliseconds: Int64? = nil, csvSection: CSVSection = .clients) {
+    package init(generatedAt: String, now: Int64? = nil, sunsetMilliseconds: Int64? = nil, csvSection: CSVSection = .clients) {
         self.generatedAt = generatedAt
         self.now = now
         self.sunsetMilliseconds = sunsetMilliseconds
@@ -20,7 +20,7 @@ public struct ReportContext: Sendable {
 }
 
 /// The tables `--format csv --section` can print, one per file so each imports as it is.
-public enum CSVSection: String, Sendable, CaseIterable {
+package enum CSVSection: String, Sendable, CaseIterable {
     /// Per client, then a blank line and calls per day: the output before sections existed.
     case clients
     /// The contact list.

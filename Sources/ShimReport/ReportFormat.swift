@@ -1,14 +1,14 @@
 /// The report's output formats.
-public enum ReportFormat: String, Sendable, CaseIterable {
+package enum ReportFormat: String, Sendable, CaseIterable {
     case table, csv, json, html
 
     /// Renders a summary as of its newest record, without a sunset date (csv: the clients table).
-    public func render(_ summary: UsageSummary, generatedAt: String) -> String {
+    package func render(_ summary: UsageSummary, generatedAt: String) -> String {
         render(summary, context: ReportContext(generatedAt: generatedAt))
     }
 
     /// Renders a summary in a context.
-    public func render(_ summary: UsageSummary, context: ReportContext) -> String {
+    package func render(_ summary: UsageSummary, context: ReportContext) -> String {
         switch self {
         case .table: return TextReport.render(summary, context: context)
         case .csv: return CSVReport.render(summary, context: context)

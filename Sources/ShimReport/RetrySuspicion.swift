@@ -1,4 +1,4 @@
-public import ShimCore
+package import ShimCore
 
 /// Do callers retry? Per client: calls that repeated the same customer, program and promotion within
 /// a window of the previous such call (and how many of those followed a failed answer), and calls
@@ -11,23 +11,23 @@ public import ShimCore
 /// apart in reading order than that may be missed, never invented, because times are compared, not
 /// positions. Calls without a customer hash (refused before validation) have no customer key; their
 /// request ids still count.
-public struct RetrySuspicion: Sendable {
+package struct RetrySuspicion: Sendable {
     /// The figures of one client.
-    public struct Counts: Sendable, Equatable {
+    package struct Counts: Sendable, Equatable {
         /// Calls with a customer hash (the ones a repeat can be recognised in).
-        public var calls = 0
+        package var calls = 0
         /// Calls of the same customer, program and promotion within the window of the previous one.
-        public var repeats = 0
+        package var repeats = 0
         /// Of ``repeats``, those whose previous call's answer was a failure (not issued, not a warning).
-        public var repeatsAfterFailure = 0
+        package var repeatsAfterFailure = 0
         /// Calls whose request id had come within the window before.
-        public var duplicateRequestIds = 0
+        package var duplicateRequestIds = 0
 
         /// Share of calls with a customer that repeated one.
-        public var repeatRate: Double { calls == 0 ? 0 : Double(repeats) / Double(calls) }
+        package var repeatRate: Double { calls == 0 ? 0 : Double(repeats) / Double(calls) }
 
         /// No figures.
-        public init() {}
+        package init() {}
 
         mutating func add(withCustomer: Bool, repeated: Bool, afterFailure: Bool, duplicate: Bool) {
             if withCustomer { calls += 1 }
@@ -50,26 +50,26 @@ public struct RetrySuspicion: Sendable {
     }
 
     /// The default window: 60 s.
-    public static let defaultWindowMilliseconds: Int64 = 60_000
+    package static let defaultWindowMilliseconds: Int64 = 60_000
     /// How close a repeat must follow, in milliseconds.
-    public let windowMilliseconds: Int64
+    package let windowMilliseconds: Int64
     /// Figures per client (the summary's bounded client names).
-    public private(set) var perClient: [String: Counts] = [:]
+    package private(set) var perClient: [String: Counts] = [:]
     private var lastCalls: [CallKey: LastCall] = [:]
     private var lastRequests: [String: Int64] = [:]
     private var newest = Int64.min
     private var nextEviction = 4096
 
     /// Counts repeats within `windowMilliseconds`.
-    public init(windowMilliseconds: Int64 = defaultWindowMilliseconds) {
+    package init(windowMilliseconds: Int64 = defaultWindowMilliseconds) {
         self.windowMilliseconds = max(0, windowMilliseconds)
     }
 
     /// Keys remembered now (for tests of the bound).
-    public var rememberedKeys: Int { lastCalls.count + lastRequests.count }
+    package var rememberedKeys: Int { lastCalls.count + lastRequests.count }
 
     /// Figures over every client.
-    public var total: Counts {
+    package var total: Counts {
         perClient.values.reduce(into: Counts()) { total, counts in
             total.calls += counts.calls
             total.repeats += counts.repeats
@@ -79,7 +79,7 @@ public struct RetrySuspicion: Sendable {
     }
 
     /// Clients by repeats, most first, then by request ids seen twice, then by name.
-    public var clientsByRepeats: [(client: String, counts: Counts)] {
+    package var clientsByRepeats: [(client: String, counts: Counts)] {
         perClient.map { (client: $0.key, counts: $0.value) }.sorted {
             if $0.counts.repeats != $1.counts.repeats { return $0.counts.repeats > $1.counts.repeats }
             if $0.counts.duplicateRequestIds != $1.counts.duplicateRequestIds {
@@ -90,7 +90,7 @@ public struct RetrySuspicion: Sendable {
     }
 
     /// The window in seconds, as shown: `60`, `2.5` or `0.01`.
-    public var windowText: String {
+    package var windowText: String {
         let fraction = String(windowMilliseconds % 1000)
         let padded = String(repeating: "0", count: 3 - fraction.count) + fraction
         let trimmed = padded.reversed().drop { $0 == "0" }.reversed()
@@ -98,7 +98,7 @@ public struct RetrySuspicion: Sendable {
     }
 
     /// Adds a call of `client` (the summary's name for the record's client).
-    public mutating func add(_ record: UsageRecord, client: String) {
+    package mutating func add(_ record: UsageRecord, client: String) {
         let time = record.timestampMilliseconds
         newest = max(newest, time)
         // One hash per dictionary and record: updateValue returns what it replaced.

@@ -1,25 +1,25 @@
 import ShimCore
 
 /// A least-squares line through calls per day: is usage falling, and when does it reach zero?
-public struct Trend: Sendable, Equatable {
+package struct Trend: Sendable, Equatable {
     /// Change in calls per day, per day (negative: falling).
-    public var slopePerDay: Double
+    package var slopePerDay: Double
     /// The fitted calls on the last day.
-    public var fittedLastDay: Double
+    package var fittedLastDay: Double
     /// The day the fitted line reaches zero, when usage is falling.
-    public var zeroDate: String?
+    package var zeroDate: String?
     /// Number of days the line was fitted over.
-    public var days: Int
+    package var days: Int
 
     /// Plain-words verdict for the report.
-    public var verdict: String {
+    package var verdict: String {
         guard days >= 2 else { return "not enough days to tell" }
         if abs(slopePerDay) < 0.01 { return "flat" }
         return slopePerDay < 0 ? "falling" : "rising"
     }
 
     /// Fits the line through calls per consecutive day (`YYYY-MM-DD`, oldest first).
-    public init(series: [(day: String, calls: Int)]) {
+    package init(series: [(day: String, calls: Int)]) {
         days = series.count
         guard series.count >= 2 else {
             slopePerDay = 0

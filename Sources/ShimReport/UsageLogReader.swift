@@ -4,15 +4,15 @@ import NIOCore
 import ShimCore
 
 /// Reads usage logs (plain, gzip-compressed, or standard input) into a ``UsageSummary``.
-public enum UsageLogReader {
+package enum UsageLogReader {
     /// A log that could not be read.
-    public struct ReadError: Error, CustomStringConvertible {
+    package struct ReadError: Error, CustomStringConvertible {
         /// What could not be read, and why.
-        public var description: String
+        package var description: String
     }
 
     /// Reads every source in order: paths, `-` for standard input; `.gz` files are decompressed.
-    public static func read(_ sources: [String], into summary: inout UsageSummary) throws {
+    package static func read(_ sources: [String], into summary: inout UsageSummary) throws {
         for source in sources {
             if source == "-" {
                 try readChunks(from: FileHandle.standardInput, into: &summary)
@@ -40,7 +40,7 @@ public enum UsageLogReader {
     }
 
     /// Reads the first `byteCount` bytes of a plain log: the part written before a given moment.
-    public static func read(_ path: String, upTo byteCount: Int, into summary: inout UsageSummary) throws {
+    package static func read(_ path: String, upTo byteCount: Int, into summary: inout UsageSummary) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ReadError(description: "cannot read \(path)")
         }

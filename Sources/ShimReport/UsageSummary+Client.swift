@@ -1,62 +1,62 @@
-public import ShimCore
+package import ShimCore
 
 extension UsageSummary {
     /// The figures of one client.
-    public struct Client: Sendable {
+    package struct Client: Sendable {
         /// The client as in the usage log (a user name or an OAuth token digest), or `other`.
-        public var name: String
+        package var name: String
         /// Calls counted.
-        public var calls = 0
+        package var calls = 0
         /// Calls that did not issue or warn.
-        public var failures = 0
+        package var failures = 0
         /// Distinct customer hashes, up to the summary's cap.
-        public var customers: Set<String> = []
+        package var customers: Set<String> = []
         /// The first call, in milliseconds since the Unix epoch.
-        public var firstSeenMilliseconds: Int64
+        package var firstSeenMilliseconds: Int64
         /// The last call, in milliseconds since the Unix epoch.
-        public var lastSeenMilliseconds: Int64
+        package var lastSeenMilliseconds: Int64
         /// Calls per program id.
-        public var programs: [Int64: Int] = [:]
+        package var programs: [Int64: Int] = [:]
         /// Calls per source.
-        public var sources: [String: Int] = [:]
+        package var sources: [String: Int] = [:]
         /// Calls per UTC day, keyed by days since 1970-01-01.
-        public var callsPerDay: [Int: Int] = [:]
+        package var callsPerDay: [Int: Int] = [:]
         /// Calls refused by an enforcing brownout window (outcome `brownout`).
-        public var brownoutRefusals = 0
+        package var brownoutRefusals = 0
         /// Calls refused after the sunset date (outcome `sunset`).
-        public var sunsetRefusals = 0
+        package var sunsetRefusals = 0
         /// Calls served that a dry-run window or the sunset rule would have refused (`wouldReject`).
-        public var wouldBeRefusals = 0
+        package var wouldBeRefusals = 0
 
         /// A client first seen at `milliseconds`.
-        public init(name: String, at milliseconds: Int64) {
+        package init(name: String, at milliseconds: Int64) {
             self.name = name
             self.firstSeenMilliseconds = milliseconds
             self.lastSeenMilliseconds = milliseconds
         }
 
         /// The first call, RFC 3339.
-        public var firstSeen: String { RFC3339.format(epochMilliseconds: firstSeenMilliseconds) }
+        package var firstSeen: String { RFC3339.format(epochMilliseconds: firstSeenMilliseconds) }
         /// The last call, RFC 3339.
-        public var lastSeen: String { RFC3339.format(epochMilliseconds: lastSeenMilliseconds) }
+        package var lastSeen: String { RFC3339.format(epochMilliseconds: lastSeenMilliseconds) }
 
         /// Share of calls that did not issue or warn (refused, vendor error, upstream failure).
-        public var errorRate: Double { calls == 0 ? 0 : Double(failures) / Double(calls) }
+        package var errorRate: Double { calls == 0 ? 0 : Double(failures) / Double(calls) }
 
         /// The most used programs, most calls first.
-        public func topPrograms(_ count: Int = 3) -> [(program: Int64, calls: Int)] {
+        package func topPrograms(_ count: Int = 3) -> [(program: Int64, calls: Int)] {
             programs.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count)
                 .map { ($0.key, $0.value) }
         }
 
         /// The most used sources, most calls first.
-        public func topSources(_ count: Int = 3) -> [(source: String, calls: Int)] {
+        package func topSources(_ count: Int = 3) -> [(source: String, calls: Int)] {
             sources.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(count)
                 .map { ($0.key, $0.value) }
         }
 
         /// Calls on the UTC days `first...last` (days since 1970-01-01).
-        public func calls(fromDay first: Int, toDay last: Int) -> Int {
+        package func calls(fromDay first: Int, toDay last: Int) -> Int {
             guard first <= last else { return 0 }
             if last - first < callsPerDay.count {
                 return (first...last).reduce(0) { $0 + (callsPerDay[$1] ?? 0) }

@@ -1,41 +1,41 @@
-public import ShimCore
+package import ShimCore
 
 /// Everything the report says, accumulated record by record: per client, per day, per outcome, the
 /// calls to reconcile and the suspected retries.
-public struct UsageSummary: Sendable {
+package struct UsageSummary: Sendable {
     /// Figures per client, by name (at most ``maxClients`` names and ``otherClient``).
-    public private(set) var clients: [String: Client] = [:]
+    package private(set) var clients: [String: Client] = [:]
     /// Calls per UTC day, keyed by days since 1970-01-01.
-    public private(set) var callsPerDay: [Int: Int] = [:]
+    package private(set) var callsPerDay: [Int: Int] = [:]
     /// Calls per outcome (`issued`, `brownout`, ...).
-    public var outcomes: [String: Int] {
+    package var outcomes: [String: Int] {
         Dictionary(uniqueKeysWithValues: callsPerOutcome.map { ($0.key.rawValue, $0.value) })
     }
     private var callsPerOutcome: [CallOutcome: Int] = [:]
     /// Lines that were not usage records (torn or foreign lines), skipped.
-    public var skippedLines = 0
+    package var skippedLines = 0
     /// Well-formed records with an outcome this version does not know (a newer shim's), skipped and
     /// counted per outcome (at most ``maxUnknownOutcomes`` names, the rest under `other`).
-    public private(set) var unknownOutcomes: [String: Int] = [:]
+    package private(set) var unknownOutcomes: [String: Int] = [:]
     /// The calls whose answer was a failure although the vendor may have the call.
-    public private(set) var ambiguousCalls: AmbiguousCalls
+    package private(set) var ambiguousCalls: AmbiguousCalls
     /// Calls of one customer, program and promotion again within a window; request ids seen twice.
-    public private(set) var retries: RetrySuspicion
+    package private(set) var retries: RetrySuspicion
     /// The time of the newest record counted (the report's default reference time).
-    public private(set) var newestMilliseconds: Int64?
+    package private(set) var newestMilliseconds: Int64?
     /// Only records at or after this RFC 3339 date or time count; `nil` counts all.
-    public let since: String?
+    package let since: String?
     private let sinceMilliseconds: Int64?
     /// Most distinct customers remembered per client (a long-running dashboard must stay bounded);
     /// beyond it the count is a lower bound.
-    public let maxCustomersPerClient: Int
+    package let maxCustomersPerClient: Int
     /// Most client names kept (callers can invent user names); the calls of later names are counted
     /// under ``otherClient``.
-    public let maxClients: Int
+    package let maxClients: Int
     /// The name the calls of clients beyond ``maxClients`` are counted under, as in the metrics.
-    public static let otherClient = "other"
+    package static let otherClient = "other"
     /// Most distinct unknown outcome names counted by name.
-    public static let maxUnknownOutcomes = 20
+    package static let maxUnknownOutcomes = 20
 
     /// - Parameters:
     ///   - since: Counts only records at or after this RFC 3339 date or time; a shorter prefix such as
@@ -44,7 +44,7 @@ public struct UsageSummary: Sendable {
     ///   - maxClients: Client names kept.
     ///   - maxAmbiguousCalls: Calls listed for reconciliation; later ones are only counted.
     ///   - retryWindowMilliseconds: How close a repeated call must follow to count as a suspected retry.
-    public init(
+    package init(
         since: String? = nil, maxCustomersPerClient: Int = .max, maxClients: Int = .max,
         maxAmbiguousCalls: Int = AmbiguousCalls.defaultLimit,
         retryWindowMilliseconds: Int64 = RetrySuspicion.defaultWindowMilliseconds
@@ -58,7 +58,7 @@ public struct UsageSummary: Sendable {
     }
 
     /// The earliest instant a date or date-time prefix names: `2026-11-01T10` is 10:00:00.000Z.
-    public static func earliestInstant(_ text: String) -> Int64? {
+    package static func earliestInstant(_ text: String) -> Int64? {
         let template = "0000-01-01T00:00:00.000Z"
         if let exact = RFC3339.milliseconds(text) { return exact }
         guard text.utf8.count > 10, text.utf8.count < template.utf8.count else { return nil }
@@ -66,10 +66,10 @@ public struct UsageSummary: Sendable {
     }
 
     /// Calls counted.
-    public var totalCalls: Int { callsPerDay.values.reduce(0, +) }
+    package var totalCalls: Int { callsPerDay.values.reduce(0, +) }
 
     /// Adds one record.
-    public mutating func add(_ record: UsageRecord) {
+    package mutating func add(_ record: UsageRecord) {
         if let sinceMilliseconds, record.timestampMilliseconds < sinceMilliseconds { return }
         let day = record.dayNumber
         callsPerDay[day, default: 0] += 1
@@ -90,13 +90,13 @@ public struct UsageSummary: Sendable {
     }
 
     /// Counts a well-formed line whose outcome this version does not know.
-    public mutating func addUnknownOutcome(_ outcome: String) {
+    package mutating func addUnknownOutcome(_ outcome: String) {
         let name = unknownOutcomes[outcome] != nil || unknownOutcomes.count < Self.maxUnknownOutcomes ? outcome : "other"
         unknownOutcomes[name, default: 0] += 1
     }
 
     /// Lines with an outcome this version does not know.
-    public var unknownOutcomeLines: Int { unknownOutcomes.values.reduce(0, +) }
+    package var unknownOutcomeLines: Int { unknownOutcomes.values.reduce(0, +) }
 
     /// `name` while it is known or there is room for it, else ``otherClient``.
     private func boundedName(_ name: String) -> String {
@@ -107,7 +107,7 @@ public struct UsageSummary: Sendable {
 
     /// Adds everything another summary counted (e.g. a usage log read beside live traffic), within
     /// this summary's bounds: the busiest clients keep their names, the rest go to ``otherClient``.
-    public mutating func merge(_ other: UsageSummary) {
+    package mutating func merge(_ other: UsageSummary) {
         for (day, calls) in other.callsPerDay { callsPerDay[day, default: 0] += calls }
         for (outcome, calls) in other.callsPerOutcome { callsPerOutcome[outcome, default: 0] += calls }
         for (outcome, lines) in other.unknownOutcomes {
@@ -134,21 +134,21 @@ public struct UsageSummary: Sendable {
     }
 
     /// Clients by calls, most first.
-    public var clientsByCalls: [Client] {
+    package var clientsByCalls: [Client] {
         clients.values.sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.name < $1.name }
     }
 
     /// Every day from the first to the last with its calls (days without calls count 0).
-    public var dailySeries: [(day: String, calls: Int)] {
+    package var dailySeries: [(day: String, calls: Int)] {
         guard let first = callsPerDay.keys.min(), let last = callsPerDay.keys.max() else { return [] }
         return (first...last).map { (Days.string($0), callsPerDay[$0] ?? 0) }
     }
 
     /// The trend of calls per day.
-    public var trend: Trend { Trend(series: dailySeries) }
+    package var trend: Trend { Trend(series: dailySeries) }
 
     /// The contact list as of `now` (default: the newest record), against the sunset date, if known.
-    public func contactList(now: Int64? = nil, sunsetMilliseconds: Int64? = nil) -> ContactList {
+    package func contactList(now: Int64? = nil, sunsetMilliseconds: Int64? = nil) -> ContactList {
         ContactList(summary: self, now: now ?? newestMilliseconds, sunsetMilliseconds: sunsetMilliseconds)
     }
 }

@@ -1,22 +1,22 @@
 /// The sandbox's in-memory vendor data: a few customers, programs and promotions, each chosen to
 /// produce one documented outcome (listed in the README).
-public struct DemoData: Sendable {
+package struct DemoData: Sendable {
     /// A demo customer.
-    public struct Customer: Sendable {
+    package struct Customer: Sendable {
         /// The vendor's customer id (bulk identifierName `id`, and what the lookup answers).
-        public var id: Int64
+        package var id: Int64
         /// The customer's mobile number (bulk identifierName `mobile`).
-        public var mobile: String
+        package var mobile: String
         /// The customer's email address (bulk identifierName `email`), matched case-insensitively.
-        public var email: String
+        package var email: String
         /// The customer's external id, found only through the customer lookup.
-        public var externalId: String
+        package var externalId: String
         /// Customers in a user group the vendor cannot issue to (entity error 8899).
-        public var inRestrictedUserGroup: Bool = false
+        package var inRestrictedUserGroup: Bool = false
     }
 
     /// The vendor's promotion types.
-    public enum PromotionType: String, Sendable {
+    package enum PromotionType: String, Sendable {
         /// Direct issue (`directEarn`).
         case loyalty = "LOYALTY"
         /// Enrol and issue (`enrolAndEarn`).
@@ -24,36 +24,36 @@ public struct DemoData: Sendable {
     }
 
     /// A demo promotion.
-    public struct Promotion: Sendable {
+    package struct Promotion: Sendable {
         /// The promotionId.
-        public var id: Int64
+        package var id: Int64
         /// The program the promotion belongs to.
-        public var programId: Int64
+        package var programId: Int64
         /// The promotion's name, answered in the bulk result.
-        public var name: String
+        package var name: String
         /// Decides which bulk endpoint and action may issue the promotion.
-        public var type: PromotionType
+        package var type: PromotionType
         /// Inactive promotions are answered with an entity error and never issued.
-        public var isActive: Bool = true
+        package var isActive: Bool = true
         /// Issue limits exhausted: answered with warning 8890 and no issual.
-        public var limitExhausted: Bool = false
+        package var limitExhausted: Bool = false
     }
 
     /// The customers the vendor knows.
-    public var customers: [Customer]
+    package var customers: [Customer]
     /// The programIds the vendor knows; any other is answered with an entity error.
-    public var programIds: Set<Int64>
+    package var programIds: Set<Int64>
     /// The promotions the vendor knows, each in one program.
-    public var promotions: [Promotion]
+    package var promotions: [Promotion]
     /// Basic-auth users the sandbox accepts (user -> password).
-    public var users: [String: String]
+    package var users: [String: String]
     /// Basic-auth users that authenticate but lack write access (answered 403).
-    public var readOnlyUsers: Set<String>
+    package var readOnlyUsers: Set<String>
     /// OAuth tokens (`X-CAP-API-OAUTH-TOKEN`) the sandbox accepts.
-    public var oauthTokens: Set<String>
+    package var oauthTokens: Set<String>
 
     /// The demo data the README's examples use.
-    public static let standard = DemoData(
+    package static let standard = DemoData(
         customers: [
             Customer(id: 552_695_692, mobile: "918888888888", email: "priya@example.com", externalId: "EXT-1001"),
             Customer(id: 552_695_693, mobile: "917777777777", email: "arjun@example.com", externalId: "EXT-1002"),

@@ -1,25 +1,25 @@
 import Foundation
-public import Hummingbird
-public import Logging
+package import Hummingbird
+package import Logging
 import NIOCore
 
 /// The simulated vendor: bulk `directEarn` and `enrolAndEarn`, and the customer lookup, over
 /// in-memory ``DemoData``. Runs standalone (`promo-shim sandbox`) or in-process beside the shim.
-public enum Sandbox {
+package enum Sandbox {
     /// The vendor's paths.
-    public enum Paths {
+    package enum Paths {
         /// The bulk direct-issue call.
-        public static let directEarn = "/v2/promotion/bulk/directEarn"
+        package static let directEarn = "/v2/promotion/bulk/directEarn"
         /// The bulk enrol-and-issue call.
-        public static let enrolAndEarn = "/v2/promotion/bulk/enrolAndEarn"
+        package static let enrolAndEarn = "/v2/promotion/bulk/enrolAndEarn"
         /// The customer lookup: an identifier (an external id included) to the customer id.
-        public static let lookup = "/v2/customers/lookup"
+        package static let lookup = "/v2/customers/lookup"
         /// The deprecated single-customer call, simulated for comparisons with the shim.
-        public static let legacyIssue = "/v2/promotion/issue"
+        package static let legacyIssue = "/v2/promotion/issue"
     }
 
     /// Builds the sandbox's router.
-    public static func router(data: DemoData = .standard) -> Router<BasicRequestContext> {
+    package static func router(data: DemoData = .standard) -> Router<BasicRequestContext> {
         let vendor = SandboxVendor(data: data)
         let authenticator = SandboxAuthenticator(data: data)
         let router = Router()
@@ -53,7 +53,7 @@ public enum Sandbox {
     }
 
     /// Builds the sandbox as an application listening on `host:port` (port 0 picks a free one).
-    public static func application(
+    package static func application(
         host: String,
         port: Int,
         data: DemoData = .standard,

@@ -1,6 +1,6 @@
 extension ShimServer {
     /// Something that went wrong while the shim ran, which its exit status should say.
-    public enum Problem: Sendable, Equatable, CustomStringConvertible {
+    package enum Problem: Sendable, Equatable, CustomStringConvertible {
         /// Usage records were dropped (buffer full) or not written by the shutdown deadline.
         case usageRecordsLost(Int)
         /// SIGTERM's drain outlasted the shutdown timeout: calls still upstream were cut (each
@@ -8,7 +8,7 @@ extension ShimServer {
         case drainCutShort
 
         /// A short text for the log, without any identifier value.
-        public var description: String {
+        package var description: String {
             switch self {
             case .usageRecordsLost(let count): "\(count) usage records lost"
             case .drainCutShort: "drain cut short at the shutdown timeout"
@@ -17,7 +17,7 @@ extension ShimServer {
     }
 
     /// What went wrong so far; read once ``run()`` has returned, for the process's exit status.
-    public var problems: [Problem] {
+    package var problems: [Problem] {
         var problems: [Problem] = []
         if let lost = usageLog?.lostRecords, lost > 0 { problems.append(.usageRecordsLost(lost)) }
         if drainOutcome.wasCutShort { problems.append(.drainCutShort) }

@@ -1,30 +1,30 @@
-public import Logging
+package import Logging
 import ServiceLifecycle
 
 extension ShimServer {
     /// Ports of a running shim.
-    public struct Ports: Sendable {
+    package struct Ports: Sendable {
         /// The proxy listener's port.
-        public var proxy: Int
+        package var proxy: Int
         /// The admin listener's port.
-        public var admin: Int
+        package var admin: Int
 
         /// The two listeners' ports.
-        public init(proxy: Int, admin: Int) {
+        package init(proxy: Int, admin: Int) {
             self.proxy = proxy
             self.admin = admin
         }
 
         /// The proxy listener's base URL on the loopback address.
-        public var proxyURL: String { "http://127.0.0.1:\(proxy)" }
+        package var proxyURL: String { "http://127.0.0.1:\(proxy)" }
         /// The admin listener's base URL on the loopback address.
-        public var adminURL: String { "http://127.0.0.1:\(admin)" }
+        package var adminURL: String { "http://127.0.0.1:\(admin)" }
     }
 
     /// Runs a shim for the duration of `body` (ports 0 pick free ones), then shuts it down gracefully,
     /// without a drain delay (no load balancer sends it traffic) and without listening for signals.
     /// For tools that need a shim in-process: `compare --sandbox`, and tests.
-    public static func withRunning<Result: Sendable>(
+    package static func withRunning<Result: Sendable>(
         _ configuration: ShimConfiguration,
         logger: Logger,
         body: (Ports) async throws -> Result

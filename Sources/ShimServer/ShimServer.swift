@@ -1,5 +1,5 @@
-public import Logging
-public import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -9,13 +9,13 @@ import ShimCore
 /// The assembled shim: the proxy listener, the admin listener, the usage log and the upstream
 /// client, run as one service. Shutdown runs in reverse: the proxy drains its in-flight calls first,
 /// then the usage log writes what is left, then the upstream client closes.
-public struct ShimServer: Service {
+package struct ShimServer: Service {
     /// The configuration the shim was assembled from.
-    public let configuration: ShimConfiguration
+    package let configuration: ShimConfiguration
     /// The logger the shim's services log to.
-    public let logger: Logger
+    package let logger: Logger
     /// The shim's metrics (also served on the admin listener's `/metrics`).
-    public let metrics: ShimMetrics
+    package let metrics: ShimMetrics
     private let services: [any Service]
     /// Read by ``problems`` once the shim has stopped.
     let usageLog: UsageLog?
@@ -27,7 +27,7 @@ public struct ShimServer: Service {
     ///     shims run inside tests, which share the process's signals).
     ///   - onProxyRunning: Called with the proxy listener's port once it accepts connections.
     ///   - onAdminRunning: Called with the admin listener's port once it accepts connections.
-    public init(
+    package init(
         configuration: ShimConfiguration,
         logger: Logger,
         listensForSignals: Bool = true,
@@ -158,7 +158,7 @@ public struct ShimServer: Service {
     }
 
     /// Runs until graceful shutdown (of the enclosing service group) or cancellation, then drains and stops.
-    public func run() async throws {
+    package func run() async throws {
         try await ServiceGroup(configuration: .init(services: services, logger: logger)).run()
     }
 }

@@ -1,24 +1,24 @@
 /// The bulk issue request body: one `customers` entry per legacy call.
-public struct BulkRequest: Sendable, Equatable {
+package struct BulkRequest: Sendable, Equatable {
     /// The promotion the customers are enrolled into.
-    public struct PromotionDetails: Sendable, Equatable {
+    package struct PromotionDetails: Sendable, Equatable {
         /// The legacy programId.
-        public var programId: Int64
+        package var programId: Int64
         /// The legacy promotionId.
-        public var promotionId: Int64
+        package var promotionId: Int64
     }
 
     /// One customer of the bulk call.
-    public struct Customer: Sendable, Equatable {
+    package struct Customer: Sendable, Equatable {
         /// The caller's identifierValue, or the looked-up customer id. Personal data: never log it.
-        public var identifierValue: String
+        package var identifierValue: String
         /// The legacy source, in its documented spelling.
-        public var source: String
+        package var source: String
         /// The legacy accountId, when the bulk route forwards it.
-        public var accountId: String?
+        package var accountId: String?
 
         /// A customer entry as the bulk API reads it.
-        public init(identifierValue: String, source: String, accountId: String? = nil) {
+        package init(identifierValue: String, source: String, accountId: String? = nil) {
             self.identifierValue = identifierValue
             self.source = source
             self.accountId = accountId
@@ -26,22 +26,22 @@ public struct BulkRequest: Sendable, Equatable {
     }
 
     /// The entity type; always `CUSTOMER`.
-    public var type: String
+    package var type: String
     /// The bulk action of the route, e.g. `ENROL`.
-    public var bulkAction: String
+    package var bulkAction: String
     /// The promotion every customer of the call is enrolled into.
-    public var promotionDetails: PromotionDetails
+    package var promotionDetails: PromotionDetails
     /// The bulk identifierName that names every customer's identifierValue (`id` after a lookup).
-    public var identifierName: String
+    package var identifierName: String
     /// The customers, one per legacy call, in the order their entities are answered.
-    public var customers: [Customer]
+    package var customers: [Customer]
 
     /// The one-customer bulk request for a validated legacy call.
     /// - Parameters:
     ///   - issue: The validated legacy call.
     ///   - route: The bulk route from the mappings.
     ///   - customerId: The customer id the lookup resolved, for identifiers that need one.
-    public init(issue: ValidatedIssue, route: BulkRoute, customerId: Int64? = nil) {
+    package init(issue: ValidatedIssue, route: BulkRoute, customerId: Int64? = nil) {
         let identifierName: String
         let identifierValue: String
         switch issue.identifierMapping {

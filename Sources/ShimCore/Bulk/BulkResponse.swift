@@ -1,21 +1,21 @@
 /// A bulk response, read leniently: ids may come as strings or numbers.
-public struct BulkResponse: Sendable, Equatable {
+package struct BulkResponse: Sendable, Equatable {
     /// One processed customer.
-    public struct Entity: Sendable, Equatable {
+    package struct Entity: Sendable, Equatable {
         /// The issue result; absent for failed entities.
-        public var result: JSONValue?
+        package var result: JSONValue?
         /// The vendor's entity errors; empty when it sent none.
-        public var errors: [LegacyMessage]
+        package var errors: [LegacyMessage]
         /// The vendor's entity warnings; empty when it sent none.
-        public var warnings: [LegacyMessage]
+        package var warnings: [LegacyMessage]
     }
 
     /// One entity per customer of the bulk call, in the order of `customers`.
-    public var entities: [Entity]
+    package var entities: [Entity]
 
     /// Parses a bulk response body.
     /// - Returns: `nil` when the body is not JSON or not shaped as a bulk response.
-    public init?(body: some Collection<UInt8>) {
+    package init?(body: some Collection<UInt8>) {
         guard let root = try? JSONValue.parse(body), let response = root["response"]?.arrayValue else { return nil }
         var entities: [Entity] = []
         entities.reserveCapacity(response.count)

@@ -1,34 +1,34 @@
 import Foundation
 
 /// A call recorded from traffic, to replay against the legacy endpoint and the shim.
-public struct RecordedCall: Sendable, Equatable {
+package struct RecordedCall: Sendable, Equatable {
     /// The HTTP method, as recorded.
-    public var method: String
+    package var method: String
     /// Path without query, starting with `/`.
-    public var path: String
+    package var path: String
     /// Raw query without `?`, possibly empty.
-    public var query: String
+    package var query: String
     /// The headers to send, in order.
-    public var headers: [HeaderField]
+    package var headers: [HeaderField]
     /// The request body as text, possibly empty.
-    public var body: String
+    package var body: String
 
     /// One header; a struct rather than a tuple so calls compare.
-    public struct HeaderField: Sendable, Equatable {
+    package struct HeaderField: Sendable, Equatable {
         /// The header name, as recorded.
-        public var name: String
+        package var name: String
         /// The header value, as recorded.
-        public var value: String
+        package var value: String
 
         /// A header to send with the call.
-        public init(name: String, value: String) {
+        package init(name: String, value: String) {
             self.name = name
             self.value = value
         }
     }
 
     /// A call to replay; `path` starts with `/` and `query` has no leading `?`.
-    public init(method: String, path: String, query: String = "", headers: [HeaderField] = [], body: String = "") {
+    package init(method: String, path: String, query: String = "", headers: [HeaderField] = [], body: String = "") {
         self.method = method
         self.path = path
         self.query = query
@@ -37,13 +37,13 @@ public struct RecordedCall: Sendable, Equatable {
     }
 
     /// Path and query, as sent.
-    public var target: String { query.isEmpty ? path : "\(path)?\(query)" }
+    package var target: String { query.isEmpty ? path : "\(path)?\(query)" }
 
     /// A file's calls: a HAR document (`log.entries[].request`), or JSON Lines of
     /// `{"method", "path", "query", "headers", "body"}` (`headers` an object or a list of
     /// `{"name","value"}`). Blank lines and `#` comments in JSON Lines are skipped.
     /// - Throws: a message naming the line that is not a call.
-    public static func parse(_ text: String) throws(RecordedCallError) -> [RecordedCall] {
+    package static func parse(_ text: String) throws(RecordedCallError) -> [RecordedCall] {
         if let document = try? JSONValue.parse(Array(text.utf8)), let entries = document["log"]?["entries"]?.arrayValue {
             return try entries.enumerated().map { index, entry throws(RecordedCallError) in
                 guard let request = entry["request"], let call = fromHAR(request) else {
@@ -113,7 +113,7 @@ public struct RecordedCall: Sendable, Equatable {
 }
 
 /// A recording that could not be read.
-public struct RecordedCallError: Error, Sendable, CustomStringConvertible {
+package struct RecordedCallError: Error, Sendable, CustomStringConvertible {
     /// What is wrong and where (a line or HAR entry number).
-    public var description: String
+    package var description: String
 }

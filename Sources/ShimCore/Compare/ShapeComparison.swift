@@ -3,24 +3,24 @@ import Foundation
 /// Compares the legacy endpoint's answer with the shim's: identical, equivalent once what
 /// legitimately differs is normalised (issualId/earnedId values, key order, volatile headers), or
 /// different, with a readable diff.
-public enum ShapeComparison {
+package enum ShapeComparison {
     /// How close the shim's answer is to the legacy endpoint's: `identical` (same status, media
     /// type and body bytes), `equivalent` once normalised, or `different`.
-    public enum Verdict: String, Sendable {
+    package enum Verdict: String, Sendable {
         case identical, equivalent, different
     }
 
     /// An answer as the comparison sees it.
-    public struct Answer: Sendable {
+    package struct Answer: Sendable {
         /// The HTTP status code.
-        public var status: Int
+        package var status: Int
         /// The `Content-Type` header, or `nil` when absent; only its media type is compared.
-        public var contentType: String?
+        package var contentType: String?
         /// The response body.
-        public var body: [UInt8]
+        package var body: [UInt8]
 
         /// An answer to compare.
-        public init(status: Int, contentType: String?, body: [UInt8]) {
+        package init(status: Int, contentType: String?, body: [UInt8]) {
             self.status = status
             self.contentType = contentType
             self.body = body
@@ -28,10 +28,10 @@ public enum ShapeComparison {
     }
 
     /// Keys whose values are fresh per issue and never compared.
-    public static let volatileKeys: Set<String> = ["issualId", "earnedId"]
+    package static let volatileKeys: Set<String> = ["issualId", "earnedId"]
 
     /// The verdict and, when different, the lines of the diff (`- legacy`, `+ shim`).
-    public static func compare(legacy: Answer, shim: Answer) -> (verdict: Verdict, diff: [String]) {
+    package static func compare(legacy: Answer, shim: Answer) -> (verdict: Verdict, diff: [String]) {
         var diff: [String] = []
         if legacy.status != shim.status { diff.append("status: - \(legacy.status) + \(shim.status)") }
         let legacyType = legacy.contentType.map(mediaType)
@@ -49,7 +49,7 @@ public enum ShapeComparison {
     }
 
     /// Replaces the values of volatile keys with a placeholder (present stays present).
-    public static func normalised(_ value: JSONValue) -> JSONValue {
+    package static func normalised(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let members):
             var result: [String: JSONValue] = [:]

@@ -1,6 +1,6 @@
 /// A parsed JSON document, kept loosely typed so that validation can tell "missing" from
 /// "present with the wrong type" and report each the way the legacy API did.
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     /// `null`.
     case null
     /// `true` or `false`.
@@ -18,7 +18,7 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses a complete JSON document.
     /// - Throws: ``JSONValue/ParseError`` when the bytes are not a JSON document.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
         let parsed =
             bytes.withContiguousStorageIfAvailable { buffer in JSONParser.parse(UnsafeRawBufferPointer(buffer)) }
             ?? Array(bytes).withUnsafeBytes { JSONParser.parse($0) }
@@ -27,17 +27,17 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The bytes were not a JSON document.
-    public struct ParseError: Error, Sendable {}
+    package struct ParseError: Error, Sendable {}
 
     /// The member `key` of an object, or `nil` when this is not an object or has no such member.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members[key]
     }
 
     /// The value as a 64-bit integer: a JSON integer, a whole number, or a string of decimal digits
     /// (Jackson, behind the legacy API, coerces the latter two into a `Long`).
-    public var int64Value: Int64? {
+    package var int64Value: Int64? {
         switch self {
         case .integer(let value):
             return value
@@ -52,13 +52,13 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The value as a string, when it is a JSON string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         guard case .string(let text) = self else { return nil }
         return text
     }
 
     /// The elements, when the value is a JSON array.
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         guard case .array(let elements) = self else { return nil }
         return elements
     }

@@ -2,18 +2,18 @@
 ///
 /// The legacy and bulk shapes are tiny and fixed; writing them directly keeps key order as the
 /// vendor documents it and avoids a general encoder on the hot path.
-public struct JSONWriter: Sendable {
+package struct JSONWriter: Sendable {
     /// The bytes written so far.
-    public private(set) var bytes: [UInt8] = []
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
     /// An empty writer with room reserved for `capacity` bytes.
-    public init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
     /// Writes `{`, the members `body` writes, and `}`.
-    public mutating func object(_ body: (inout JSONWriter) -> Void) {
+    package mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
@@ -23,7 +23,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes `[`, the elements `body` writes, and `]`.
-    public mutating func array(_ body: (inout JSONWriter) -> Void) {
+    package mutating func array(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
@@ -33,7 +33,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes an object member's key; the value written next belongs to it.
-    public mutating func key(_ key: StaticString) {
+    package mutating func key(_ key: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -42,14 +42,14 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes a dynamic key, escaped.
-    public mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         string(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Writes a string, escaped.
-    public mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         // Most values need no escape: copy those in one go.
@@ -82,21 +82,21 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes an integer value in decimal.
-    public mutating func integer(_ value: some BinaryInteger) {
+    package mutating func integer(_ value: some BinaryInteger) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
     /// Writes `true` or `false`.
-    public mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
     /// Writes a loosely typed value (integers and strings are what the shim's shapes carry).
-    public mutating func value(_ value: JSONValue) {
+    package mutating func value(_ value: JSONValue) {
         switch value {
         case .null:
             separate()
@@ -128,7 +128,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Ends a JSON Lines record.
-    public mutating func newline() {
+    package mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
         needsComma = false
     }

@@ -1,12 +1,12 @@
 /// Validates a legacy issue call the way the legacy API did, before anything is sent upstream.
-public struct IssueValidator: Sendable {
+package struct IssueValidator: Sendable {
     /// The legacy identifier names the validator accepts.
-    public let identifiers: IdentifierTable
+    package let identifiers: IdentifierTable
     /// The legacy sources the validator accepts.
-    public let sources: SourceTable
+    package let sources: SourceTable
 
     /// A validator for the identifier names and sources of `mappings`.
-    public init(mappings: MappingSet) {
+    package init(mappings: MappingSet) {
         self.identifiers = mappings.identifiers
         self.sources = mappings.sources
     }
@@ -15,7 +15,7 @@ public struct IssueValidator: Sendable {
     static let parameterNames: Set<String> = ["identifierName", "identifierValue", "source", "type", "accountId"]
 
     /// Validates a call: a ``ValidatedIssue`` or the first ``LegacyFailure`` in the legacy API's order.
-    public func validate(_ call: LegacyIssueCall) -> Result<ValidatedIssue, LegacyFailure> {
+    package func validate(_ call: LegacyIssueCall) -> Result<ValidatedIssue, LegacyFailure> {
         guard let body = try? JSONValue.parse(call.body), case .object = body else {
             return .failure(.malformedBody)
         }

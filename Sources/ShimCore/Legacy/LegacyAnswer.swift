@@ -1,5 +1,5 @@
 /// How a legacy call ended, for the usage record and metrics.
-public enum CallOutcome: String, Sendable, CaseIterable, Codable {
+package enum CallOutcome: String, Sendable, CaseIterable, Codable {
     /// The promotion was issued.
     case issued
     /// The vendor answered warnings only, e.g. 8890 (limits or configuration).
@@ -19,21 +19,21 @@ public enum CallOutcome: String, Sendable, CaseIterable, Codable {
 }
 
 /// A complete legacy answer: HTTP status, body and how the call ended.
-public struct LegacyAnswer: Sendable, Equatable {
+package struct LegacyAnswer: Sendable, Equatable {
     /// The HTTP status of the legacy answer.
-    public var status: Int
+    package var status: Int
     /// The legacy body sent to the caller.
-    public var body: LegacyResponse
+    package var body: LegacyResponse
     /// How the call ended, for the usage record and metrics.
-    public var outcome: CallOutcome
+    package var outcome: CallOutcome
     /// A `Retry-After` value to send with the answer (the vendor's, relayed on a 429/503).
-    public var retryAfter: String?
+    package var retryAfter: String?
     /// Whether the vendor may have issued the promotion although the answer is a failure (a timeout
     /// or a failure after the call was sent): the calls operations reconcile with the vendor.
-    public var mayHaveBeenIssued: Bool
+    package var mayHaveBeenIssued: Bool
 
     /// An answer as given; `mayHaveBeenIssued` defaults to `false`.
-    public init(
+    package init(
         status: Int, body: LegacyResponse, outcome: CallOutcome, retryAfter: String? = nil, mayHaveBeenIssued: Bool = false
     ) {
         self.status = status
@@ -44,12 +44,12 @@ public struct LegacyAnswer: Sendable, Equatable {
     }
 
     /// The legacy codes of the answer, errors first, for logs and metrics.
-    public var codes: [Int] {
+    package var codes: [Int] {
         body.errors.map(\.code) + body.warnings.map(\.code)
     }
 
     /// The answer to a failure of the shim's own.
-    public init(failure: LegacyFailure, codes: CodeTable) {
+    package init(failure: LegacyFailure, codes: CodeTable) {
         let template = codes.template(for: failure)
         self.init(
             status: template.status,

@@ -1,8 +1,8 @@
 /// Reads a legacy answer that came from the legacy endpoint itself (the rollback route), to log
 /// how the call ended as if the shim had answered it.
-public enum LegacyAnswerReader {
+package enum LegacyAnswerReader {
     /// The outcome and codes of a legacy answer.
-    public static func outcome(status: Int, body: some Collection<UInt8>) -> (outcome: CallOutcome, codes: [Int]) {
+    package static func outcome(status: Int, body: some Collection<UInt8>) -> (outcome: CallOutcome, codes: [Int]) {
         guard status < 500, let answer = try? JSONValue.parse(body), case .object = answer else {
             return (.upstreamFailure, [])
         }

@@ -1,13 +1,13 @@
 /// A legacy `POST /v2/promotion/issue` call as it arrived: the decoded query parameters in
 /// order (duplicates kept) and the raw body.
-public struct LegacyIssueCall: Sendable {
+package struct LegacyIssueCall: Sendable {
     /// Query parameters in the order they came, percent-decoded.
-    public var query: [(name: String, value: String)]
+    package var query: [(name: String, value: String)]
     /// The request body.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
     /// A call from its percent-decoded query parameters, in arrival order, and its raw body.
-    public init(query: [(name: String, value: String)], body: [UInt8]) {
+    package init(query: [(name: String, value: String)], body: [UInt8]) {
         self.query = query
         self.body = body
     }

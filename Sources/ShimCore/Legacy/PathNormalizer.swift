@@ -8,9 +8,9 @@
 /// 3. empty segments (`//`, a trailing `/`) and `.` segments are dropped, `..` removes the segment
 ///    before it (never above the root);
 /// 4. letters are lowercased, so matching is case-insensitive.
-public enum PathNormalizer {
+package enum PathNormalizer {
     /// How a raw request path relates to an endpoint's canonical path.
-    public enum Match: Sendable, Equatable {
+    package enum Match: Sendable, Equatable {
         /// Exactly the canonical spelling.
         case canonical
         /// Another spelling of the same endpoint.
@@ -20,7 +20,7 @@ public enum PathNormalizer {
     }
 
     /// The normalised form of a raw path (without its query).
-    public static func normalize(_ path: some StringProtocol) -> String {
+    package static func normalize(_ path: some StringProtocol) -> String {
         let decoded = decodingUnreserved(path.utf8)
         var segments: [Substring] = []
         for segment in decoded.split(separator: "/", omittingEmptySubsequences: true) {
@@ -38,7 +38,7 @@ public enum PathNormalizer {
     }
 
     /// Whether `path` names the endpoint whose canonical spelling is `canonical` (lowercase, normalised).
-    public static func match(_ path: some StringProtocol, canonical: String) -> Match {
+    package static func match(_ path: some StringProtocol, canonical: String) -> Match {
         if path == canonical { return .canonical }
         return normalize(path) == canonical ? .variant : .other
     }

@@ -1,15 +1,15 @@
 /// Decodes a URL query the way the legacy API's servlet container did: `&`-separated pairs,
 /// `+` as space, percent-decoded names and values. Undecodable sequences are kept as sent.
-public enum QueryString {
+package enum QueryString {
     /// The pairs of a raw query (without the leading `?`), in order, duplicates kept.
-    public static func parse(_ raw: some StringProtocol) -> [(name: String, value: String)] {
+    package static func parse(_ raw: some StringProtocol) -> [(name: String, value: String)] {
         parse(Substring(raw))
     }
 
     /// The pairs of a raw query, scanned once over its UTF-8 bytes: not generic, so a caller in
     /// another module pays no generic dispatch (profiles put the generic split-and-map at 8 % of a
     /// legacy call).
-    public static func parse(_ raw: Substring) -> [(name: String, value: String)] {
+    package static func parse(_ raw: Substring) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
         pairs.reserveCapacity(4)
         let bytes = raw.utf8
@@ -41,7 +41,7 @@ public enum QueryString {
     }
 
     /// Percent-encodes a query name or value: everything but unreserved characters (RFC 3986).
-    public static func encode(_ text: String) -> String {
+    package static func encode(_ text: String) -> String {
         var encoded = ""
         encoded.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -60,7 +60,7 @@ public enum QueryString {
     }
 
     /// A query string built from pairs, each name and value percent-encoded.
-    public static func build(_ pairs: [(name: String, value: String)]) -> String {
+    package static func build(_ pairs: [(name: String, value: String)]) -> String {
         pairs.map { "\(encode($0.name))=\(encode($0.value))" }.joined(separator: "&")
     }
 

@@ -2,18 +2,18 @@
 /// chasing the last callers of the endpoint need the program and promotion of a refused call too.
 /// Only what parses is kept: a known source and identifier name (canonical), and positive ids.
 /// Never the identifier value.
-public struct ReadableIssueFields: Sendable, Equatable {
+package struct ReadableIssueFields: Sendable, Equatable {
     /// The body's programId, when it is a positive integer.
-    public var programId: Int64?
+    package var programId: Int64?
     /// The body's promotionId, when it is a positive integer.
-    public var promotionId: Int64?
+    package var promotionId: Int64?
     /// The first `source` parameter that names a known source, in its documented spelling.
-    public var source: String?
+    package var source: String?
     /// The first `identifierName` parameter that names a known identifier, in its documented spelling.
-    public var identifierName: String?
+    package var identifierName: String?
 
     /// Fields as given; `nil` for what could not be read.
-    public init(programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil, identifierName: String? = nil) {
+    package init(programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil, identifierName: String? = nil) {
         self.programId = programId
         self.promotionId = promotionId
         self.source = source
@@ -23,7 +23,7 @@ public struct ReadableIssueFields: Sendable, Equatable {
 
 extension IssueValidator {
     /// The fields of `call` that can be read, whatever made validation refuse it.
-    public func readableFields(of call: LegacyIssueCall) -> ReadableIssueFields {
+    package func readableFields(of call: LegacyIssueCall) -> ReadableIssueFields {
         var fields = ReadableIssueFields()
         if let body = try? JSONValue.parse(call.body), case .object = body {
             fields.programId = body["programId"]?.int64Value.flatMap { $0 > 0 ? $0 : nil }

@@ -1,18 +1,18 @@
 /// One legacy `sideEffects` entry: the promotion that was issued.
-public struct SideEffect: Sendable, Equatable {
+package struct SideEffect: Sendable, Equatable {
     /// The programId of the issued promotion (the vendor's, else the call's).
-    public var programId: Int64
+    package var programId: Int64
     /// Documented as an integer; a vendor id that is not a number is relayed as a string.
-    public var issualId: JSONValue?
+    package var issualId: JSONValue?
     /// Documented as an integer; a vendor id that is not a number is relayed as a string.
-    public var earnedId: JSONValue?
+    package var earnedId: JSONValue?
     /// The promotionId of the issued promotion (the vendor's, else the call's).
-    public var promotionId: Int64
+    package var promotionId: Int64
     /// The constant entry type from `route.yaml` (`legacy.sideEffectType`).
-    public var type: String
+    package var type: String
 
     /// An entry as given.
-    public init(programId: Int64, issualId: JSONValue?, earnedId: JSONValue?, promotionId: Int64, type: String) {
+    package init(programId: Int64, issualId: JSONValue?, earnedId: JSONValue?, promotionId: Int64, type: String) {
         self.programId = programId
         self.issualId = issualId
         self.earnedId = earnedId

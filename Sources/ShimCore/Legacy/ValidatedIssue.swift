@@ -1,22 +1,22 @@
 /// A legacy issue call that passed validation: everything the bulk request needs.
-public struct ValidatedIssue: Sendable, Equatable {
+package struct ValidatedIssue: Sendable, Equatable {
     /// The legacy identifierName, in its documented spelling (e.g. `externalId`).
-    public var identifierName: String
+    package var identifierName: String
     /// How the identifier is sent upstream.
-    public var identifierMapping: IdentifierMapping
+    package var identifierMapping: IdentifierMapping
     /// The caller's identifierValue. Personal data: never log it.
-    public var identifierValue: String
+    package var identifierValue: String
     /// The legacy source, in its documented spelling.
-    public var source: String
+    package var source: String
     /// The optional legacy accountId.
-    public var accountId: String?
+    package var accountId: String?
     /// The legacy programId; always positive.
-    public var programId: Int64
+    package var programId: Int64
     /// The legacy promotionId; always positive.
-    public var promotionId: Int64
+    package var promotionId: Int64
 
     /// A validated call as given; ``IssueValidator`` is what produces one from a legacy call.
-    public init(
+    package init(
         identifierName: String, identifierMapping: IdentifierMapping, identifierValue: String, source: String,
         accountId: String?, programId: Int64, promotionId: Int64
     ) {

@@ -1,18 +1,18 @@
 /// Where and how a legacy issue call is sent upstream (`route.yaml`).
-public struct BulkRoute: Sendable, Equatable {
+package struct BulkRoute: Sendable, Equatable {
     /// Path of the bulk endpoint, e.g. `/v2/promotion/bulk/directEarn`.
-    public var path: String
+    package var path: String
     /// The bulk action, e.g. `ENROL`.
-    public var bulkAction: String
+    package var bulkAction: String
     /// Whether a legacy `accountId` is also sent in the bulk customer entry.
-    public var forwardAccountId: Bool
+    package var forwardAccountId: Bool
     /// Path of the customer lookup that resolves `externalId` to a customer id.
-    public var lookupPath: String
+    package var lookupPath: String
     /// The constant `type` of a legacy `sideEffects` entry.
-    public var sideEffectType: String
+    package var sideEffectType: String
 
     /// A route as given; `route.yaml` is read with the same fields.
-    public init(path: String, bulkAction: String, forwardAccountId: Bool, lookupPath: String, sideEffectType: String) {
+    package init(path: String, bulkAction: String, forwardAccountId: Bool, lookupPath: String, sideEffectType: String) {
         self.path = path
         self.bulkAction = bulkAction
         self.forwardAccountId = forwardAccountId

@@ -1,14 +1,14 @@
 /// How one bulk entity code is answered in the legacy shape.
-public struct CodeMapping: Sendable, Equatable {
+package struct CodeMapping: Sendable, Equatable {
     /// The legacy code to answer with.
-    public var legacyCode: Int
+    package var legacyCode: Int
     /// The HTTP status of the legacy answer when this code decides it.
-    public var status: Int
+    package var status: Int
     /// A message replacing the vendor's, or `nil` to relay the vendor's message.
-    public var message: String?
+    package var message: String?
 
     /// A mapping as given; a `nil` message relays the vendor's.
-    public init(legacyCode: Int, status: Int, message: String? = nil) {
+    package init(legacyCode: Int, status: Int, message: String? = nil) {
         self.legacyCode = legacyCode
         self.status = status
         self.message = message
@@ -16,16 +16,16 @@ public struct CodeMapping: Sendable, Equatable {
 }
 
 /// A legacy error the shim answers on its own.
-public struct ErrorTemplate: Sendable, Equatable {
+package struct ErrorTemplate: Sendable, Equatable {
     /// The legacy code of the error.
-    public var code: Int
+    package var code: Int
     /// The HTTP status of the error answer.
-    public var status: Int
+    package var status: Int
     /// The message of the error answer.
-    public var message: String
+    package var message: String
 
     /// A template as given.
-    public init(code: Int, status: Int, message: String) {
+    package init(code: Int, status: Int, message: String) {
         self.code = code
         self.status = status
         self.message = message
@@ -34,21 +34,21 @@ public struct ErrorTemplate: Sendable, Equatable {
 
 /// The code table (`codes.yaml`): bulk entity codes to legacy codes and statuses, and the
 /// shim's own legacy errors.
-public struct CodeTable: Sendable, Equatable {
+package struct CodeTable: Sendable, Equatable {
     /// HTTP status of a legacy success answer.
-    public var successStatus: Int
+    package var successStatus: Int
     /// HTTP status of a legacy answer with warnings and no side effects.
-    public var warningStatus: Int
+    package var warningStatus: Int
     /// HTTP status of a legacy error answer whose code has no entry.
-    public var defaultErrorStatus: Int
+    package var defaultErrorStatus: Int
     /// Bulk entity codes with an entry; unlisted codes are relayed as they are.
-    public var entity: [Int: CodeMapping]
+    package var entity: [Int: CodeMapping]
     /// The shim's own errors; every ``LegacyFailure`` has one (from `codes.yaml`, or its
     /// ``LegacyFailure/builtInTemplate``).
-    public var local: [LegacyFailure: ErrorTemplate]
+    package var local: [LegacyFailure: ErrorTemplate]
 
     /// A table as given; `local` should hold a template for every ``LegacyFailure`` (loading from `codes.yaml` guarantees it).
-    public init(
+    package init(
         successStatus: Int, warningStatus: Int, defaultErrorStatus: Int,
         entity: [Int: CodeMapping], local: [LegacyFailure: ErrorTemplate]
     ) {
@@ -60,7 +60,7 @@ public struct CodeTable: Sendable, Equatable {
     }
 
     /// The template of a local failure.
-    public func template(for failure: LegacyFailure) -> ErrorTemplate {
+    package func template(for failure: LegacyFailure) -> ErrorTemplate {
         // Loading guarantees completeness; the fallback only guards hand-built tables.
         local[failure] ?? ErrorTemplate(code: 9999, status: 500, message: failure.rawValue)
     }

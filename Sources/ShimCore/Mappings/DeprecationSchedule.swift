@@ -4,9 +4,9 @@
 ///
 /// Times are milliseconds since the Unix epoch. A window holds from its `start` (included) to its
 /// `end` (excluded); the sunset holds from the sunset date on.
-public struct DeprecationSchedule: Sendable, Equatable {
+package struct DeprecationSchedule: Sendable, Equatable {
     /// What a window does to the calls it covers.
-    public enum Mode: String, Sendable, Equatable {
+    package enum Mode: String, Sendable, Equatable {
         /// Calls are refused with HTTP 410 and nothing is sent to the vendor.
         case enforce
         /// Calls are served as usual; their usage records say they would have been refused.
@@ -14,22 +14,22 @@ public struct DeprecationSchedule: Sendable, Equatable {
     }
 
     /// One brownout window.
-    public struct Brownout: Sendable, Equatable {
+    package struct Brownout: Sendable, Equatable {
         /// First millisecond of the window.
-        public var start: Int64
+        package var start: Int64
         /// First millisecond after the window.
-        public var end: Int64
+        package var end: Int64
         /// Whether the window refuses calls or only records that it would.
-        public var mode: Mode
+        package var mode: Mode
         /// Only these clients (as named in the usage log); `nil`: every client.
-        public var clients: Set<String>?
+        package var clients: Set<String>?
         /// Clients the window never refuses.
-        public var exempt: Set<String>
+        package var exempt: Set<String>
         /// Line of the window in `deprecation.yaml`, for errors found later (against the sunset date).
-        public var line: Int?
+        package var line: Int?
 
         /// A window as given; ``DeprecationSchedule/init(brownouts:afterSunset:sunsetExempt:)`` checks it.
-        public init(start: Int64, end: Int64, mode: Mode, clients: Set<String>? = nil, exempt: Set<String> = [], line: Int? = nil) {
+        package init(start: Int64, end: Int64, mode: Mode, clients: Set<String>? = nil, exempt: Set<String> = [], line: Int? = nil) {
             self.start = start
             self.end = end
             self.mode = mode
@@ -39,13 +39,13 @@ public struct DeprecationSchedule: Sendable, Equatable {
         }
 
         /// Whether the window covers a call of `client` at `time`.
-        public func covers(client: String, at time: Int64) -> Bool {
+        package func covers(client: String, at time: Int64) -> Bool {
             time >= start && time < end && !exempt.contains(client) && (clients?.contains(client) ?? true)
         }
     }
 
     /// What calls get once the sunset date has passed.
-    public enum SunsetAction: String, Sendable, Equatable {
+    package enum SunsetAction: String, Sendable, Equatable {
         /// Served as usual (the default); their usage records say they would be refused.
         case serve
         /// Refused with HTTP 410 and nothing sent to the vendor.
@@ -53,14 +53,14 @@ public struct DeprecationSchedule: Sendable, Equatable {
     }
 
     /// Why the schedule refuses a call, or would.
-    public enum Refusal: Sendable, Equatable {
+    package enum Refusal: Sendable, Equatable {
         /// A brownout window is open until `end` (milliseconds since the epoch, excluded).
         case brownout(end: Int64)
         /// The sunset date has passed.
         case sunset
 
         /// The usage-log outcome of the refusal.
-        public var outcome: CallOutcome {
+        package var outcome: CallOutcome {
             switch self {
             case .brownout: return .brownout
             case .sunset: return .sunset
@@ -69,7 +69,7 @@ public struct DeprecationSchedule: Sendable, Equatable {
     }
 
     /// What the schedule says about one call.
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         /// Serve the call.
         case serve
         /// Refuse the call without asking the vendor.
@@ -79,14 +79,14 @@ public struct DeprecationSchedule: Sendable, Equatable {
     }
 
     /// The windows, in time order; they never overlap.
-    public private(set) var brownouts: [Brownout]
+    package private(set) var brownouts: [Brownout]
     /// What calls get once the sunset date has passed.
-    public var afterSunset: SunsetAction
+    package var afterSunset: SunsetAction
     /// Clients served after the sunset date whatever `afterSunset` says.
-    public var sunsetExempt: Set<String>
+    package var sunsetExempt: Set<String>
 
     /// No windows, and calls served after the sunset date: the schedule when the file is absent.
-    public static let none = DeprecationSchedule()
+    package static let none = DeprecationSchedule()
 
     private init() {
         self.brownouts = []
@@ -95,7 +95,7 @@ public struct DeprecationSchedule: Sendable, Equatable {
     }
 
     /// - Throws: ``MappingError`` when two windows overlap or a window ends before it starts.
-    public init(brownouts: [Brownout], afterSunset: SunsetAction, sunsetExempt: Set<String>) throws(MappingError) {
+    package init(brownouts: [Brownout], afterSunset: SunsetAction, sunsetExempt: Set<String>) throws(MappingError) {
         self.brownouts = []
         self.afterSunset = afterSunset
         self.sunsetExempt = sunsetExempt
@@ -119,7 +119,7 @@ public struct DeprecationSchedule: Sendable, Equatable {
     /// Checks the schedule against the sunset date: every window must end by it (after it, the
     /// `afterSunset` rule decides), and `afterSunset: reject` needs a sunset date to act on.
     /// - Parameter sunset: The sunset date in milliseconds since the epoch, if one is set.
-    public func check(sunset: Int64?) throws(MappingError) {
+    package func check(sunset: Int64?) throws(MappingError) {
         guard let sunset else {
             if afterSunset == .reject {
                 throw MappingError(
@@ -141,7 +141,7 @@ public struct DeprecationSchedule: Sendable, Equatable {
     /// - Parameters:
     ///   - time: When the call arrived, in milliseconds since the epoch.
     ///   - sunset: The sunset date in milliseconds since the epoch, if one is set.
-    public func verdict(client: String, at time: Int64, sunset: Int64?) -> Verdict {
+    package func verdict(client: String, at time: Int64, sunset: Int64?) -> Verdict {
         if let sunset, time >= sunset {
             if sunsetExempt.contains(client) { return .serve }
             return afterSunset == .reject ? .refuse(.sunset) : .wouldRefuse(.sunset)

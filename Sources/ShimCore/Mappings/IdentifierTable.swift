@@ -1,5 +1,5 @@
 /// What a legacy `identifierName` becomes in the bulk call.
-public enum IdentifierMapping: Sendable, Equatable {
+package enum IdentifierMapping: Sendable, Equatable {
     /// Sent as this bulk `identifierName` with the caller's value.
     case bulk(String)
     /// Resolved to a customer id with the customer lookup first, then sent as bulk `id`.
@@ -7,16 +7,16 @@ public enum IdentifierMapping: Sendable, Equatable {
 }
 
 /// The legacy identifier names and how each is sent (`identifiers.yaml`).
-public struct IdentifierTable: Sendable, Equatable {
+package struct IdentifierTable: Sendable, Equatable {
     /// Legacy names in file order, spelled as documented.
-    public private(set) var names: [String]
+    package private(set) var names: [String]
     private var byLowercasedName: [String: (name: String, mapping: IdentifierMapping)]
 
     /// The bulk identifier names the bulk API accepts.
-    public static let bulkNames: Set<String> = ["id", "mobile", "email"]
+    package static let bulkNames: Set<String> = ["id", "mobile", "email"]
 
     /// A table of these legacy names, in this order; names are matched case-insensitively.
-    public init(_ entries: [(name: String, mapping: IdentifierMapping)]) {
+    package init(_ entries: [(name: String, mapping: IdentifierMapping)]) {
         self.names = entries.map(\.name)
         self.byLowercasedName = [:]
         for entry in entries {
@@ -25,12 +25,12 @@ public struct IdentifierTable: Sendable, Equatable {
     }
 
     /// Finds a legacy name case-insensitively, returning its documented spelling and mapping.
-    public func resolve(_ name: String) -> (name: String, mapping: IdentifierMapping)? {
+    package func resolve(_ name: String) -> (name: String, mapping: IdentifierMapping)? {
         byLowercasedName[name.lowercased()]
     }
 
     /// Two tables are equal when they list the same names, in order, with the same mappings.
-    public static func == (lhs: IdentifierTable, rhs: IdentifierTable) -> Bool {
+    package static func == (lhs: IdentifierTable, rhs: IdentifierTable) -> Bool {
         lhs.names == rhs.names && lhs.names.allSatisfy { lhs.resolve($0)?.mapping == rhs.resolve($0)?.mapping }
     }
 }

@@ -1,6 +1,6 @@
 /// Every way a legacy call can fail before or around the vendor's own answer. Each has a legacy
 /// code, HTTP status and message in `codes.yaml` under `local`.
-public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
+package enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     /// identifierName, identifierValue or source missing or empty (legacy 11013).
     case missingParameters
     /// `type` other than CUSTOMER (legacy 1212).
@@ -53,7 +53,7 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     case sunset
 
     /// How a call that ends in this failure is counted in the usage log and metrics.
-    public var outcome: CallOutcome {
+    package var outcome: CallOutcome {
         switch self {
         case _ where isLocalValidation: return .rejected
         case .customerNotFound: return .error
@@ -68,7 +68,7 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     /// may not have been issued", and the call is one operations reconcile with the vendor.
     /// ``upstreamBusy`` counts as the bulk call's (may or may not); a busy customer lookup sent
     /// nothing, and its answer says so.
-    public var mayHaveBeenIssued: Bool {
+    package var mayHaveBeenIssued: Bool {
         switch self {
         case .upstreamTimeout, .upstreamServerError, .upstreamInvalidResponse, .upstreamEntityCountMismatch,
             .upstreamConnectionLost, .upstreamBusy:
@@ -79,7 +79,7 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
     }
 
     /// Whether the failure is decided locally, before the vendor is asked (usage outcome `rejected`).
-    public var isLocalValidation: Bool {
+    package var isLocalValidation: Bool {
         switch self {
         case .missingParameters, .invalidEntityType, .invalidProgramId, .invalidPromotionId, .unknownIdentifierName,
             .unknownSource, .duplicateParameter, .malformedBody, .bodyTooLarge:
@@ -93,7 +93,7 @@ public enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
 
     /// The answer used when `codes.yaml` has no entry for this failure: the failures added after the
     /// first published table have one, so an operator's older table keeps loading.
-    public var builtInTemplate: ErrorTemplate? {
+    package var builtInTemplate: ErrorTemplate? {
         Self.builtInTemplates[self]
     }
 

@@ -1,6 +1,6 @@
 extension MappingSet {
     /// A readable account of what the tables say, for `promo-shim mappings check`.
-    public var summary: String {
+    package var summary: String {
         var lines = ["mappings version \(version)"]
         lines.append("legacy POST /v2/promotion/issue -> POST \(route.path) bulkAction \(route.bulkAction)")
         lines.append("  accountId in the bulk customer entry: \(route.forwardAccountId ? "yes" : "no")")

@@ -1,25 +1,25 @@
 import Foundation
 
 /// Everything in `mappings/`, compiled once into an immutable table the translators read.
-public struct MappingSet: Sendable, Equatable {
+package struct MappingSet: Sendable, Equatable {
     /// Where and how legacy calls are sent upstream (`route.yaml`).
-    public var route: BulkRoute
+    package var route: BulkRoute
     /// The legacy identifier names and how each is sent (`identifiers.yaml`).
-    public var identifiers: IdentifierTable
+    package var identifiers: IdentifierTable
     /// The legacy sources the shim accepts (`sources.yaml`).
-    public var sources: SourceTable
+    package var sources: SourceTable
     /// Bulk entity codes to legacy codes, and the shim's own errors (`codes.yaml`).
-    public var codes: CodeTable
+    package var codes: CodeTable
     /// Which calls go to which route (`routing.yaml`).
-    public var routing: RoutingTable
+    package var routing: RoutingTable
     /// Brownout windows and the after-sunset rule (`deprecation.yaml`; ``DeprecationSchedule/none``
     /// when the file is absent).
-    public var deprecation: DeprecationSchedule
+    package var deprecation: DeprecationSchedule
     /// A short digest of the files' texts, naming this version of the mappings.
-    public var version: String
+    package var version: String
 
     /// A set built from tables in code; `version` is `built-in` unless given.
-    public init(
+    package init(
         route: BulkRoute, identifiers: IdentifierTable, sources: SourceTable, codes: CodeTable,
         routing: RoutingTable = RoutingTable(), deprecation: DeprecationSchedule = .none, version: String = "built-in"
     ) {
@@ -33,13 +33,13 @@ public struct MappingSet: Sendable, Equatable {
     }
 
     /// The files a mappings directory must hold.
-    public static let fileNames = [BulkRoute.file, IdentifierTable.file, SourceTable.file, CodeTable.file, RoutingTable.file]
+    package static let fileNames = [BulkRoute.file, IdentifierTable.file, SourceTable.file, CodeTable.file, RoutingTable.file]
     /// The files a mappings directory may hold.
-    public static let optionalFileNames = [DeprecationSchedule.file]
+    package static let optionalFileNames = [DeprecationSchedule.file]
 
     /// Compiles the mapping files from their texts, keyed by file name.
     /// - Throws: ``MappingError`` naming the file, line and problem.
-    public init(files: [String: String]) throws(MappingError) {
+    package init(files: [String: String]) throws(MappingError) {
         func text(_ name: String) throws(MappingError) -> String {
             guard let text = files[name] else {
                 throw MappingError(file: name, line: nil, keyPath: "", reason: "the file is missing")
@@ -69,7 +69,7 @@ public struct MappingSet: Sendable, Equatable {
     }
 
     /// Reads and compiles the mapping files of a directory.
-    public init(directory: String) throws(MappingError) {
+    package init(directory: String) throws(MappingError) {
         var files: [String: String] = [:]
         for name in Self.fileNames {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path

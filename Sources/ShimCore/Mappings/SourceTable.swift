@@ -1,17 +1,17 @@
 /// The legacy `source` values the shim accepts (`sources.yaml`).
-public struct SourceTable: Sendable, Equatable {
+package struct SourceTable: Sendable, Equatable {
     /// Sources in file order, spelled as documented (upper case).
-    public private(set) var names: [String]
+    package private(set) var names: [String]
     private var byUppercasedName: [String: String]
 
     /// A table of these sources in this order; the first of two spellings of one source wins.
-    public init(_ names: [String]) {
+    package init(_ names: [String]) {
         self.names = names
         self.byUppercasedName = Dictionary(names.map { ($0.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Finds a source case-insensitively, returning its documented spelling.
-    public func resolve(_ source: String) -> String? {
+    package func resolve(_ source: String) -> String? {
         byUppercasedName[source.uppercased()]
     }
 }

@@ -1,5 +1,5 @@
 /// Where a routing rule sends a legacy call.
-public enum RouteTarget: Sendable, Equatable, CustomStringConvertible {
+package enum RouteTarget: Sendable, Equatable, CustomStringConvertible {
     /// The bulk route of `route.yaml`.
     case translate
     /// The legacy endpoint on the upstream, unchanged: the rollback switch.
@@ -8,7 +8,7 @@ public enum RouteTarget: Sendable, Equatable, CustomStringConvertible {
     case bulk(name: String, path: String, bulkAction: String)
 
     /// `translate`, `legacy`, or the bulk endpoint's name and action.
-    public var description: String {
+    package var description: String {
         switch self {
         case .translate: return "translate"
         case .legacy: return "legacy"
@@ -19,25 +19,25 @@ public enum RouteTarget: Sendable, Equatable, CustomStringConvertible {
 
 /// One rule: calls matching every given field go to `target`. With `translatePercent`, only that
 /// stable share of customers does; the others go on to the next rules (and the default).
-public struct RoutingRule: Sendable, Equatable {
+package struct RoutingRule: Sendable, Equatable {
     /// The rule's name, unique in `routing.yaml`; the ``RouteDecision`` it makes carries it.
-    public var name: String
+    package var name: String
     /// Matches only this client (as named in the usage log); `nil`: any client.
-    public var client: String?
+    package var client: String?
     /// Matches only this programId; `nil`: any.
-    public var programId: Int64?
+    package var programId: Int64?
     /// Matches only this promotionId; `nil`: any.
-    public var promotionId: Int64?
+    package var promotionId: Int64?
     /// Matches only this source (upper case); `nil`: any.
-    public var source: String?
+    package var source: String?
     /// Where matching calls go.
-    public var target: RouteTarget
+    package var target: RouteTarget
     /// The share of customers (0...100) the rule takes, by stable bucket; `nil`: all of them.
-    public var translatePercent: Int?
+    package var translatePercent: Int?
     /// Turns coalescing on or off for the calls this rule routes (`nil`: the configured default).
-    public var coalesce: Bool?
+    package var coalesce: Bool?
     /// Line in `routing.yaml`, for messages.
-    public var line: Int?
+    package var line: Int?
 
     func matches(client: String, issue: ValidatedIssue) -> Bool {
         (self.client == nil || self.client == client) && (programId == nil || programId == issue.programId)
@@ -60,23 +60,23 @@ public struct RoutingRule: Sendable, Equatable {
 }
 
 /// The decision for one call.
-public struct RouteDecision: Sendable, Equatable {
+package struct RouteDecision: Sendable, Equatable {
     /// Where the call goes.
-    public var target: RouteTarget
+    package var target: RouteTarget
     /// The rule that decided, or `nil` for the default.
-    public var rule: String?
+    package var rule: String?
     /// The rule's coalescing choice, if it makes one.
-    public var coalesce: Bool?
+    package var coalesce: Bool?
 
     /// A decision by the named rule, or by the default when `rule` is `nil`.
-    public init(target: RouteTarget, rule: String?, coalesce: Bool? = nil) {
+    package init(target: RouteTarget, rule: String?, coalesce: Bool? = nil) {
         self.target = target
         self.rule = rule
         self.coalesce = coalesce
     }
 
     /// The route's name for the usage log: `translate`, `legacy`, or the bulk endpoint's name.
-    public var label: String {
+    package var label: String {
         switch target {
         case .translate: return "translate"
         case .legacy: return "legacy"
@@ -86,20 +86,20 @@ public struct RouteDecision: Sendable, Equatable {
 }
 
 /// The routing table (`routing.yaml`): the first matching rule decides, else the default.
-public struct RoutingTable: Sendable, Equatable {
+package struct RoutingTable: Sendable, Equatable {
     /// Where calls no rule takes go.
-    public var defaultTarget: RouteTarget
+    package var defaultTarget: RouteTarget
     /// The rules, in the order they are tried.
-    public var rules: [RoutingRule]
+    package var rules: [RoutingRule]
 
     /// A table as given; the default sends every call to the bulk route of `route.yaml`.
-    public init(defaultTarget: RouteTarget = .translate, rules: [RoutingRule] = []) {
+    package init(defaultTarget: RouteTarget = .translate, rules: [RoutingRule] = []) {
         self.defaultTarget = defaultTarget
         self.rules = rules
     }
 
     /// Decides the route of a validated call from `client`.
-    public func decide(client: String, issue: ValidatedIssue) -> RouteDecision {
+    package func decide(client: String, issue: ValidatedIssue) -> RouteDecision {
         for rule in rules where rule.matches(client: client, issue: issue) {
             if let percent = rule.translatePercent, Self.bucket(of: issue) >= percent {
                 continue
@@ -111,7 +111,7 @@ public struct RoutingTable: Sendable, Equatable {
 
     /// A stable bucket 0..<100 of the customer (FNV-1a of identifierName and identifierValue), so a
     /// customer always takes the same path under a percentage rule.
-    public static func bucket(of issue: ValidatedIssue) -> Int {
+    package static func bucket(of issue: ValidatedIssue) -> Int {
         Int(FNV1a.hash((issue.identifierName.lowercased() + ":" + issue.identifierValue).utf8) % 100)
     }
 }

@@ -1,7 +1,7 @@
 /// The shim's JSON bodies, written in the key order the vendor documents them.
-public enum LegacyJSON {
+package enum LegacyJSON {
     /// `{"warnings":[..],"errors":[..](,"sideEffects":[..])}`
-    public static func encode(_ response: LegacyResponse) -> [UInt8] {
+    package static func encode(_ response: LegacyResponse) -> [UInt8] {
         var writer = JSONWriter()
         writer.object { writer in
             writer.key("warnings")
@@ -17,7 +17,7 @@ public enum LegacyJSON {
     }
 
     /// The bulk request body, nested as in the vendor's reference.
-    public static func encode(_ request: BulkRequest) -> [UInt8] {
+    package static func encode(_ request: BulkRequest) -> [UInt8] {
         var writer = JSONWriter()
         writer.object { writer in
             writer.key("type")

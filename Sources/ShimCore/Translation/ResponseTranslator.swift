@@ -1,12 +1,12 @@
 /// Translates the vendor's bulk answer into the legacy answer, code for code, driven by the code table.
-public struct ResponseTranslator: Sendable {
+package struct ResponseTranslator: Sendable {
     /// The code table that decides legacy codes and statuses.
-    public let codes: CodeTable
+    package let codes: CodeTable
     /// The constant `type` of every `sideEffects` entry.
-    public let sideEffectType: String
+    package let sideEffectType: String
 
     /// A translator for the code table and side-effect type of `mappings`.
-    public init(mappings: MappingSet) {
+    package init(mappings: MappingSet) {
         self.codes = mappings.codes
         self.sideEffectType = mappings.route.sideEffectType
     }
@@ -14,7 +14,7 @@ public struct ResponseTranslator: Sendable {
     /// Translates a whole upstream answer to a one-customer bulk call.
     ///
     /// Authentication failures (401/403) are relayed by the HTTP layer before this is called.
-    public func translate(upstreamStatus: Int, body: some Collection<UInt8>, issue: ValidatedIssue) -> LegacyAnswer {
+    package func translate(upstreamStatus: Int, body: some Collection<UInt8>, issue: ValidatedIssue) -> LegacyAnswer {
         translate(upstreamStatus: upstreamStatus, body: body, issues: [issue])[0]
     }
 
@@ -23,7 +23,7 @@ public struct ResponseTranslator: Sendable {
     /// single call (a batch of one) and a coalesced batch alike.
     ///
     /// - Parameter retryAfter: The vendor's `Retry-After`, relayed when it answered 429 or 503.
-    public func translate(
+    package func translate(
         upstreamStatus: Int, body: some Collection<UInt8>, issues: [ValidatedIssue], retryAfter: String? = nil
     ) -> [LegacyAnswer] {
         func all(_ failure: LegacyFailure) -> [LegacyAnswer] {
@@ -40,7 +40,7 @@ public struct ResponseTranslator: Sendable {
     }
 
     /// The legacy answer for one processed customer.
-    public func answer(for entity: BulkResponse.Entity, issue: ValidatedIssue) -> LegacyAnswer {
+    package func answer(for entity: BulkResponse.Entity, issue: ValidatedIssue) -> LegacyAnswer {
         let warnings = entity.warnings.map(legacyMessage)
         if let firstError = entity.errors.first {
             // A code mapped to a success status (a warning code such as 8890) cannot make an error answer 2xx.

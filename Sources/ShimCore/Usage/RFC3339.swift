@@ -1,7 +1,7 @@
 /// RFC 3339 timestamps in UTC with milliseconds, computed arithmetically (no formatter on the hot path).
-public enum RFC3339 {
+package enum RFC3339 {
     /// `2026-11-24T01:02:03.456Z` for a number of milliseconds since the Unix epoch.
-    public static func format(epochMilliseconds: Int64) -> String {
+    package static func format(epochMilliseconds: Int64) -> String {
         let millis = Int(((epochMilliseconds % 1000) + 1000) % 1000)
         let totalSeconds = (epochMilliseconds - Int64(millis)) / 1000
         var days = Int(totalSeconds / 86_400)
@@ -18,7 +18,7 @@ public enum RFC3339 {
     /// Milliseconds since the Unix epoch of an RFC 3339 date-time with its time part, such as
     /// `2027-03-01T10:00:00Z`, `2027-03-01T10:00:00.250Z` or `2027-03-01T11:00:00+01:00`; `nil` for
     /// anything else, a bare date included (a brownout window's edges are instants).
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         text.utf8.count > 10 ? milliseconds(text) : nil
     }
 
@@ -31,7 +31,7 @@ public enum RFC3339 {
     }
 
     /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    public static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
+    package static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
         let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -44,7 +44,7 @@ public enum RFC3339 {
     }
 
     /// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+    package static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -56,13 +56,13 @@ public enum RFC3339 {
     /// Milliseconds since the Unix epoch of an RFC 3339 date-time (`2026-11-24T01:02:03.456Z`, any
     /// number of fraction digits, `Z` or an offset such as `+01:00`) or of a full date (`2026-11-24`,
     /// its midnight UTC); `nil` for anything else.
-    public static func milliseconds(_ text: some StringProtocol) -> Int64? {
+    package static func milliseconds(_ text: some StringProtocol) -> Int64? {
         var text = String(text)
         return text.withUTF8 { milliseconds(UnsafeRawBufferPointer($0)) }
     }
 
     /// The same over the UTF-8 bytes of the text.
-    public static func milliseconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+    package static func milliseconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
             var value = 0

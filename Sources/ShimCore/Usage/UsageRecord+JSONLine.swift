@@ -1,6 +1,6 @@
 extension UsageRecord {
     /// What one line of a usage log holds.
-    public enum LineContent: Sendable, Equatable {
+    package enum LineContent: Sendable, Equatable {
         /// A usage record.
         case record(UsageRecord)
         /// A well-formed record with an outcome this version does not know (a newer shim's, a foreign
@@ -15,7 +15,7 @@ extension UsageRecord {
     /// `ts`, `client` and `outcome` are required; a missing `requestId` reads as empty, a missing
     /// `latencyMs` as 0, missing optional fields as absent, and unknown keys are skipped (older and
     /// newer logs stay readable). An unknown `wouldReject` value reads as absent.
-    public static func read(jsonLine bytes: UnsafeRawBufferPointer) -> LineContent {
+    package static func read(jsonLine bytes: UnsafeRawBufferPointer) -> LineContent {
         var scanner = FlatObjectScanner(bytes)
         var timestamp: Int64?
         var client: String?
@@ -92,7 +92,7 @@ extension UsageRecord {
     }
 
     /// Reads a usage-log line (without its newline); `nil` for anything but a record of a known outcome.
-    public init?(jsonLine: some Collection<UInt8>) {
+    package init?(jsonLine: some Collection<UInt8>) {
         let content =
             jsonLine.withContiguousStorageIfAvailable { Self.read(jsonLine: UnsafeRawBufferPointer($0)) }
             ?? Array(jsonLine).withUnsafeBytes { Self.read(jsonLine: $0) }
@@ -103,12 +103,12 @@ extension UsageRecord {
     /// The call may have reached the vendor although its answer was a failure: the record says so,
     /// or, in logs written before the record had `mayHaveBeenIssued`, an upstream failure with a
     /// timeout or failure-after-sending code (9911–9915).
-    public var isAmbiguous: Bool {
+    package var isAmbiguous: Bool {
         mayHaveBeenIssued || (outcome == .upstreamFailure && codes.contains { (9911...9915).contains($0) })
     }
 
     /// The UTC day of the call, in days since 1970-01-01.
-    public var dayNumber: Int {
+    package var dayNumber: Int {
         Int((timestampMilliseconds >= 0 ? timestampMilliseconds : timestampMilliseconds - 86_399_999) / 86_400_000)
     }
 }

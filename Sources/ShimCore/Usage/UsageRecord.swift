@@ -2,52 +2,52 @@
 ///
 /// It carries no credential and no raw identifier value: `client` is a user name or a token
 /// digest, `customer` a keyed hash.
-public struct UsageRecord: Sendable, Equatable {
+package struct UsageRecord: Sendable, Equatable {
     /// Milliseconds since the Unix epoch when the call arrived.
-    public var timestampMilliseconds: Int64
+    package var timestampMilliseconds: Int64
     /// The caller's `X-Request-Id` / `X-CAP-REQUEST-ID`, or the id the shim gave the call.
-    public var requestId: String
+    package var requestId: String
     /// Who called: the Basic-auth user name, `oauth:` and a token digest, or `anonymous`.
-    public var client: String
+    package var client: String
     /// The caller's `User-Agent`, cut to 256 characters.
-    public var userAgent: String?
+    package var userAgent: String?
     /// The caller's IP address.
-    public var remoteAddress: String?
+    package var remoteAddress: String?
     /// The legacy programId, when it could be read.
-    public var programId: Int64?
+    package var programId: Int64?
     /// The legacy promotionId, when it could be read.
-    public var promotionId: Int64?
+    package var promotionId: Int64?
     /// The legacy source in its documented spelling, when the tables know it.
-    public var source: String?
+    package var source: String?
     /// The legacy identifierName, when the tables know it (never its value).
-    public var identifierName: String?
+    package var identifierName: String?
     /// Keyed hash of identifierName and identifierValue.
-    public var customer: String?
+    package var customer: String?
     /// How the call ended.
-    public var outcome: CallOutcome
+    package var outcome: CallOutcome
     /// The legacy codes of the answer, errors first.
-    public var codes: [Int]
+    package var codes: [Int]
     /// HTTP status of the last upstream answer (`nil`: none arrived).
-    public var upstreamStatus: Int?
+    package var upstreamStatus: Int?
     /// Time from the call's arrival to its answer, in milliseconds.
-    public var latencyMilliseconds: Double
+    package var latencyMilliseconds: Double
     /// Time spent waiting on the vendor (lookup and bulk call), in milliseconds.
-    public var upstreamLatencyMilliseconds: Double?
+    package var upstreamLatencyMilliseconds: Double?
     /// Which route served the call: `translate`, `legacy`, or a bulk route's name (`nil`: refused before routing).
-    public var route: String?
+    package var route: String?
     /// The coalesced bulk call that carried this call, and its size (`nil` when not coalesced).
-    public var batchId: String?
+    package var batchId: String?
     /// How many calls the coalesced bulk call carried.
-    public var batchSize: Int?
+    package var batchSize: Int?
     /// The answer was a failure after which the vendor may have the call (a timeout, a failure after
     /// sending): the calls operations reconcile with the vendor. Written only when true.
-    public var mayHaveBeenIssued: Bool
+    package var mayHaveBeenIssued: Bool
     /// A call served as usual that a dry-run window of `deprecation.yaml` would have refused:
     /// `brownout` or `sunset`. Written only when set.
-    public var wouldReject: CallOutcome?
+    package var wouldReject: CallOutcome?
 
     /// A record; the fields written only when set default to unset.
-    public init(
+    package init(
         timestampMilliseconds: Int64, requestId: String, client: String, userAgent: String? = nil,
         remoteAddress: String? = nil, programId: Int64? = nil, promotionId: Int64? = nil, source: String? = nil,
         identifierName: String? = nil, customer: String? = nil, outcome: CallOutcome, codes: [Int] = [],
@@ -78,7 +78,7 @@ public struct UsageRecord: Sendable, Equatable {
     }
 
     /// The record as one JSON line, newline included; absent values are written as `null`.
-    public func jsonLine(into writer: inout JSONWriter) {
+    package func jsonLine(into writer: inout JSONWriter) {
         writer.object { writer in
             writer.key("ts")
             writer.string(RFC3339.format(epochMilliseconds: timestampMilliseconds))

@@ -1,18 +1,18 @@
 import HTTPTypes
-public import Hummingbird
+package import Hummingbird
 
 /// Applies ``AdminRequestPolicy`` in front of every admin route.
-public struct AdminRequestGuard<Context: RequestContext>: RouterMiddleware {
+package struct AdminRequestGuard<Context: RequestContext>: RouterMiddleware {
     /// The policy applied.
-    public let policy: AdminRequestPolicy
+    package let policy: AdminRequestPolicy
 
     /// - Parameter policy: Which hosts and origins are served.
-    public init(policy: AdminRequestPolicy) {
+    package init(policy: AdminRequestPolicy) {
         self.policy = policy
     }
 
     /// Answers a refused request itself; passes every other to `next`.
-    public func handle(
+    package func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let refusal = policy.refusal(

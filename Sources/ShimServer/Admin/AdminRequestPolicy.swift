@@ -1,4 +1,4 @@
-public import HTTPTypes
+package import HTTPTypes
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -11,12 +11,12 @@ import Darwin
 /// configured host or an IP address (any port), so a DNS-rebound name cannot read `/metrics` or `/deprecation`,
 /// and, for state-changing methods, only those from no origin (curl, scripts) or its own origin,
 /// so a web page cannot `POST /reload`.
-public struct AdminRequestPolicy: Sendable {
+package struct AdminRequestPolicy: Sendable {
     /// Host names allowed in `Host`, lower-cased, IPv6 addresses without brackets.
-    public let allowedHosts: Set<String>
+    package let allowedHosts: Set<String>
 
     /// - Parameter adminHost: The admin listener's configured address, allowed besides loopback.
-    public init(adminHost: String) {
+    package init(adminHost: String) {
         var hosts: Set<String> = ["localhost", "127.0.0.1", "::1"]
         let configured = Self.bareHost(adminHost.lowercased())
         // A wildcard bind address is not a name a client addresses the listener by.
@@ -27,7 +27,7 @@ public struct AdminRequestPolicy: Sendable {
     /// Why a request is refused (421 for the wrong `Host`, 403 cross-origin), or `nil` to serve it.
     /// - Parameter host: The `Host` header (HTTP/1) or `:authority`; a request without one (HTTP/1.0
     ///   tools) is served, browsers always send one.
-    public func refusal(method: HTTPRequest.Method, host: String?, origin: String?, fetchSite: String?)
+    package func refusal(method: HTTPRequest.Method, host: String?, origin: String?, fetchSite: String?)
         -> HTTPResponse.Status?
     {
         if let host, !isAllowed(authority: host) { return .misdirectedRequest }

@@ -1,10 +1,10 @@
 import Foundation
-public import Hummingbird
-public import Logging
+package import Hummingbird
+package import Logging
 import ShimCore
 
 /// Routes of the admin listener, kept off the proxy's port.
-public enum AdminRouter {
+package enum AdminRouter {
     /// Builds the admin router:
     /// - `GET /health`: 200 while the process serves (liveness);
     /// - `GET /ready`: 200 once the upstream answered at least once and while the usage log keeps
@@ -16,7 +16,7 @@ public enum AdminRouter {
     ///
     /// Every route is behind ``AdminRequestGuard``: another `Host` than loopback or the configured
     /// admin host gets 421, a cross-origin state-changing request 403.
-    public static func make(
+    package static func make(
         metrics: ShimMetrics, readiness: Readiness, liveUsage: LiveUsage, store: MappingStore,
         requestPolicy: AdminRequestPolicy = .init(adminHost: "127.0.0.1"), logger: Logger
     ) -> Router<BasicRequestContext> {

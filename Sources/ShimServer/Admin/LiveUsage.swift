@@ -1,6 +1,6 @@
-public import ShimCore
-public import ShimReport
-public import Foundation
+package import ShimCore
+package import ShimReport
+package import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -12,22 +12,22 @@ import Synchronization
 /// ``maxCustomersPerClient`` distinct customers per client, live or read from the log, and
 /// ``maxAmbiguousCalls`` calls listed for reconciliation. The page shows the days left to the sunset
 /// date and the contact list as of the moment it is rendered.
-public final class LiveUsage: Sendable {
+package final class LiveUsage: Sendable {
     /// Distinct customers remembered per client on the dashboard: bounds its memory on a long run.
-    public static let maxCustomersPerClient = 100_000
+    package static let maxCustomersPerClient = 100_000
     /// Calls listed for reconciliation on the dashboard (the report lists more).
-    public static let maxAmbiguousCalls = 1_000
+    package static let maxAmbiguousCalls = 1_000
     private let summary: Mutex<UsageSummary>
     private let maxClients: Int
     private let maxCustomersPerClient: Int
     /// The sunset date the page counts down to and projects against (the server's ``DeprecationPolicy``).
-    public let sunsetDate: Date?
+    package let sunsetDate: Date?
 
     /// - Parameters:
     ///   - maxClients: Client names kept.
     ///   - maxCustomersPerClient: Distinct customers remembered per client.
     ///   - sunsetDate: The announced sunset date, if any.
-    public init(
+    package init(
         maxClients: Int = ShimMetrics.maxClients, maxCustomersPerClient: Int = LiveUsage.maxCustomersPerClient,
         sunsetDate: Date? = nil
     ) {
@@ -42,17 +42,17 @@ public final class LiveUsage: Sendable {
     }
 
     /// What the dashboard shows now.
-    public func snapshot() -> UsageSummary {
+    package func snapshot() -> UsageSummary {
         summary.withLock { $0 }
     }
 
     /// Adds a served call.
-    public func add(_ record: UsageRecord) {
+    package func add(_ record: UsageRecord) {
         summary.withLock { $0.add(record) }
     }
 
     /// Adds the records an existing usage log held before `byteCount` (read off the request path, then merged).
-    public func load(usageLog path: String, upTo byteCount: Int) throws {
+    package func load(usageLog path: String, upTo byteCount: Int) throws {
         var loaded = Self.emptySummary(maxClients: maxClients, maxCustomersPerClient: maxCustomersPerClient)
         try UsageLogReader.read(path, upTo: byteCount, into: &loaded)
         summary.withLock { $0.merge(loaded) }
@@ -60,7 +60,7 @@ public final class LiveUsage: Sendable {
 
     /// The dashboard page as of `now` (milliseconds since the Unix epoch), refreshing itself every
     /// `refreshSeconds`.
-    public func page(now: Int64, refreshSeconds: Int = 10) -> String {
+    package func page(now: Int64, refreshSeconds: Int = 10) -> String {
         let snapshot = summary.withLock { $0 }
         return HTMLReport.render(
             snapshot,

@@ -6,7 +6,7 @@ import Synchronization
 /// Readiness for `/ready`: the upstream has answered at least once (any HTTP status counts), the
 /// usage log (if any) keeps up with the calls, and the mappings are loaded (they are, once the shim
 /// runs: invalid mappings stop start-up).
-public final class Readiness: Sendable {
+package final class Readiness: Sendable {
     private let upstreamReached = Atomic<Bool>(false)
     private let usageLog: UsageLog?
     private let drainDelay: DrainDelay?
@@ -15,26 +15,26 @@ public final class Readiness: Sendable {
     ///   - usageLog: The usage log whose trouble (records dropped, writes failing or stalled) makes
     ///     the shim not ready.
     ///   - drainDelay: Once it has begun, the shim is stopping: not ready, so load balancers move on.
-    public init(usageLog: UsageLog? = nil, drainDelay: DrainDelay? = nil) {
+    package init(usageLog: UsageLog? = nil, drainDelay: DrainDelay? = nil) {
         self.usageLog = usageLog
         self.drainDelay = drainDelay
     }
 
     /// Whether the shim is ready to serve.
-    public var isReady: Bool { notReadyReason == nil }
+    package var isReady: Bool { notReadyReason == nil }
 
     /// Why the shim is not ready, for the body of a 503; `nil` when it is.
-    public var notReadyReason: String? {
+    package var notReadyReason: String? {
         if drainDelay?.hasBegun == true { return "draining: shutting down" }
         guard upstreamWasReached else { return "upstream not reached yet" }
         return usageLog?.problem
     }
 
     /// Whether the upstream has answered at least once.
-    public var upstreamWasReached: Bool { upstreamReached.load(ordering: .relaxed) }
+    package var upstreamWasReached: Bool { upstreamReached.load(ordering: .relaxed) }
 
     /// Notes that the upstream answered.
-    public func markUpstreamReached() {
+    package func markUpstreamReached() {
         upstreamReached.store(true, ordering: .relaxed)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Instrumentation
-import Logging
+package import Logging
 import NIOCore
 import ShimCore
 import Synchronization
@@ -11,7 +11,7 @@ import Tracing
 /// are waiting, then sends them as one bulk call with one `customers` entry each and hands every
 /// caller the entity at its own position. Calls share a batch only when everything but the customer
 /// is identical, credentials included; a batch is never retried once sent.
-public final class Coalescer<U: Upstream>: Sendable {
+package final class Coalescer<U: Upstream>: Sendable {
     /// Everything but the customer: calls with equal keys may share a bulk request.
     struct BatchKey: Hashable, Sendable {
         var credentials: [String]
@@ -23,17 +23,17 @@ public final class Coalescer<U: Upstream>: Sendable {
     }
 
     /// What one caller of a batch gets.
-    public struct Share: Sendable {
+    package struct Share: Sendable {
         /// The caller's answer: its entity of the batch's bulk answer, or a failure.
-        public var reply: LegacyCallOutcome.Reply
+        package var reply: LegacyCallOutcome.Reply
         /// The batch that carried the call; empty when the call was never sent.
-        public var batchId: String
+        package var batchId: String
         /// How many calls the batch carried; 0 when the call was never sent.
-        public var batchSize: Int
+        package var batchSize: Int
         /// The HTTP status of the batch's bulk answer, if one arrived.
-        public var upstreamStatus: Int?
+        package var upstreamStatus: Int?
         /// Time the batch's bulk call took; `nil` when the call was never sent.
-        public var upstreamLatency: Duration?
+        package var upstreamLatency: Duration?
     }
 
     private struct Waiter {
@@ -55,9 +55,9 @@ public final class Coalescer<U: Upstream>: Sendable {
     }
 
     /// Longest a batch stays open for more calls before it is sent.
-    public let window: Duration
+    package let window: Duration
     /// Most calls in one batch (1...100); a batch that reaches it is sent at once.
-    public let maxBatch: Int
+    package let maxBatch: Int
     private let upstream: U
     private let metrics: ShimMetrics?
     private let logger: Logger
@@ -68,7 +68,7 @@ public final class Coalescer<U: Upstream>: Sendable {
     /// - Parameters:
     ///   - window: Longest a batch stays open for more calls.
     ///   - maxBatch: Most calls per bulk call; clamped to 1...100.
-    public init(upstream: U, window: Duration, maxBatch: Int, metrics: ShimMetrics?, logger: Logger) {
+    package init(upstream: U, window: Duration, maxBatch: Int, metrics: ShimMetrics?, logger: Logger) {
         self.upstream = upstream
         self.window = window
         // `ShimConfiguration.validate()` refuses any other value (`--coalesce-max`).

@@ -1,31 +1,31 @@
-public import AsyncHTTPClient
+package import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-public import ShimCore
+package import ShimCore
 
 /// Replays recorded calls against the legacy endpoint and through the shim, and compares the answers.
-public struct CallReplayer: Sendable {
+package struct CallReplayer: Sendable {
     /// The comparison of one call.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The call that was replayed.
-        public var call: RecordedCall
+        package var call: RecordedCall
         /// How the shim's answer compares with the legacy endpoint's; `different` when either could not be fetched.
-        public var verdict: ShapeComparison.Verdict
+        package var verdict: ShapeComparison.Verdict
         /// The diff lines (`- legacy`, `+ shim`), or why the call could not be replayed; empty unless `different`.
-        public var diff: [String]
+        package var diff: [String]
     }
 
     /// The client both targets are called with; the caller owns it and shuts it down.
-    public let client: HTTPClient
+    package let client: HTTPClient
 
     /// A replayer that sends calls with `client`.
-    public init(client: HTTPClient) {
+    package init(client: HTTPClient) {
         self.client = client
     }
 
     /// Sends each call to `legacy` then to `shim`, in order, and compares the two answers.
-    public func compare(_ calls: [RecordedCall], legacy: String, shim: String) async -> [Result] {
+    package func compare(_ calls: [RecordedCall], legacy: String, shim: String) async -> [Result] {
         var results: [Result] = []
         for call in calls {
             do {
@@ -62,7 +62,7 @@ public struct CallReplayer: Sendable {
     }
 
     /// The report: a line per call (and its diff), then the counts.
-    public static func report(_ results: [Result]) -> String {
+    package static func report(_ results: [Result]) -> String {
         var lines: [String] = []
         for (index, result) in results.enumerated() {
             lines.append("#\(index + 1) \(result.call.method) \(result.call.target): \(result.verdict.rawValue)")

@@ -1,4 +1,4 @@
-public import Configuration
+package import Configuration
 import Foundation
 
 extension ConfigReader {
@@ -10,7 +10,7 @@ extension ConfigReader {
     /// set `SHIM_UPSTREAM: ""`); `EnvironmentVariablesProvider` would read it as an empty string
     /// (or refuse it as a number), so empty variables are left out before it sees them. The
     /// customer-hash key is marked secret, so access logs redact it.
-    public static func shim(
+    package static func shim(
         commandLine: CommandLineValues = CommandLineValues(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> ConfigReader {

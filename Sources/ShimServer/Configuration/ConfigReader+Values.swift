@@ -1,4 +1,4 @@
-public import Configuration
+package import Configuration
 
 extension ConfigReader {
     // `ConfigReader`'s synchronous getters answer `nil` (or the default) for a value that cannot be
@@ -8,13 +8,13 @@ extension ConfigReader {
     // which `EnvironmentVariablesProvider` does not decode.
 
     /// The text of `key`, or `nil` when neither the command line nor the environment sets it.
-    public func text(_ key: ConfigurationKey) -> String? {
+    package func text(_ key: ConfigurationKey) -> String? {
         string(forKey: key.configKey, isSecret: key == .customerHashKey)
     }
 
     /// The integer of `key`, or `nil` when unset; text that is not an integer is an error naming
     /// the variable.
-    public func integer(_ key: ConfigurationKey) throws(ConfigurationError) -> Int? {
+    package func integer(_ key: ConfigurationKey) throws(ConfigurationError) -> Int? {
         if let value = int(forKey: key.configKey) { return value }
         guard let text = text(key) else { return nil }
         throw ConfigurationError("\(key.environmentVariable)=\(text) is not an integer")
@@ -22,7 +22,7 @@ extension ConfigReader {
 
     /// The flag of `key`, or `nil` when unset: `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`, in
     /// any case; other text is an error naming the variable.
-    public func flag(_ key: ConfigurationKey) throws(ConfigurationError) -> Bool? {
+    package func flag(_ key: ConfigurationKey) throws(ConfigurationError) -> Bool? {
         if let value = bool(forKey: key.configKey) { return value }
         guard let text = text(key)?.lowercased() else { return nil }
         switch text {

@@ -3,15 +3,15 @@
 /// Two kinds, kept apart because `promo-shim` exits differently for them (and always has): a value
 /// that cannot be read as its type (a malformed number, flag, URL or date) exits 1; a value read
 /// but refused (out of range, conflicting options, invalid mappings) is a usage error and exits 64.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The message, naming the option and its environment variable.
-    public let description: String
+    package let description: String
     /// Whether the value was read but refused (see the type's documentation); the CLI reports
     /// these as usage errors (exit status 64).
-    public let isRefusal: Bool
+    package let isRefusal: Bool
 
     /// A value that cannot be read.
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
         self.isRefusal = false
     }
@@ -22,7 +22,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     /// A value read but refused: out of range, in conflict with another, or an invalid mappings table.
-    public static func refused(_ description: String) -> ConfigurationError {
+    package static func refused(_ description: String) -> ConfigurationError {
         ConfigurationError(refusal: description)
     }
 }

@@ -1,18 +1,18 @@
-public import Configuration
+package import Configuration
 
 /// The admin listener `promo-shim healthcheck` asks: the key `healthcheck.host`
 /// (`SHIM_HEALTHCHECK_HOST`) and the shim's own `adminPort` (`SHIM_ADMIN_PORT`, as `serve` reads it).
-public struct HealthcheckConfiguration: Sendable, Equatable {
+package struct HealthcheckConfiguration: Sendable, Equatable {
     /// The admin listener's address.
-    public var host = "127.0.0.1"
+    package var host = "127.0.0.1"
     /// The admin listener's port: the one `serve` uses by default.
-    public var port = ShimConfiguration.defaultAdminPort
+    package var port = ShimConfiguration.defaultAdminPort
 
     /// The defaults.
-    public init() {}
+    package init() {}
 
     /// Reads the keys through `reader` (scoped to ``ConfigurationKey/scope``).
-    public init(reader: ConfigReader) throws(ConfigurationError) {
+    package init(reader: ConfigReader) throws(ConfigurationError) {
         host = reader.text(.healthcheckHost) ?? host
         port = try reader.integer(.adminPort) ?? port
     }

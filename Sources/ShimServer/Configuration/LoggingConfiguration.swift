@@ -1,16 +1,16 @@
-public import Configuration
-public import Logging
+package import Configuration
+package import Logging
 
 /// The application log's level: the key `logLevel` (`--log-level`, `SHIM_LOG_LEVEL`), `info` by default.
-public struct LoggingConfiguration: Sendable, Equatable {
+package struct LoggingConfiguration: Sendable, Equatable {
     /// The lowest level logged.
-    public var level: Logger.Level = .info
+    package var level: Logger.Level = .info
 
     /// The defaults.
-    public init() {}
+    package init() {}
 
     /// Reads the key through `reader` (scoped to ``ConfigurationKey/scope``); refuses an unknown level.
-    public init(reader: ConfigReader) throws(ConfigurationError) {
+    package init(reader: ConfigReader) throws(ConfigurationError) {
         guard let text = reader.text(.logLevel) else { return }
         guard let level = Logger.Level(rawValue: text) else {
             throw .refused("log level '\(text)' is not one of trace, debug, info, notice, warning, error, critical")

@@ -1,18 +1,18 @@
-public import Configuration
+package import Configuration
 
 /// Where `promo-shim sandbox` listens: the keys `sandbox.host` and `sandbox.port`
 /// (`SHIM_SANDBOX_HOST`, `SHIM_SANDBOX_PORT`), over these defaults.
-public struct SandboxConfiguration: Sendable, Equatable {
+package struct SandboxConfiguration: Sendable, Equatable {
     /// Address to listen on.
-    public var host = "127.0.0.1"
+    package var host = "127.0.0.1"
     /// Port to listen on; 0 picks a free one.
-    public var port = 8090
+    package var port = 8090
 
     /// The defaults.
-    public init() {}
+    package init() {}
 
     /// Reads the keys through `reader` (scoped to ``ConfigurationKey/scope``).
-    public init(reader: ConfigReader) throws(ConfigurationError) {
+    package init(reader: ConfigReader) throws(ConfigurationError) {
         host = reader.text(.sandboxHost) ?? host
         port = try reader.integer(.sandboxPort) ?? port
     }

@@ -4,7 +4,7 @@ import ShimCore
 extension ShimConfiguration: CustomStringConvertible, CustomDebugStringConvertible {
     /// The settings an operator chose, with the customer-hash key redacted: descriptions end up in
     /// logs (the service lifecycle logs its services at debug level).
-    public var description: String {
+    package var description: String {
         let usage: String
         switch usageLog {
         case .none: usage = "none"
@@ -28,5 +28,5 @@ extension ShimConfiguration: CustomStringConvertible, CustomDebugStringConvertib
     }
 
     /// The same as ``description``: never the key.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 }

@@ -6,7 +6,7 @@ extension ShimConfiguration {
     /// `promo-shim serve` calls it before anything starts, and tests call it without a server.
     ///
     /// The one place a setting's range is checked: the components trust it (and at most assert it).
-    public func validate() throws(ConfigurationError) {
+    package func validate() throws(ConfigurationError) {
         try Self.check(port, in: 0...65_535, .port, note: " (0 picks a free port)")
         try Self.check(adminPort, in: 0...65_535, .adminPort, note: " (0 picks a free port)")
         try Self.check(maxLegacyBodyBytes, atLeast: 1, .maxBodyBytes)

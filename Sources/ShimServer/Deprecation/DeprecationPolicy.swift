@@ -1,32 +1,32 @@
-import Foundation
-public import HTTPTypes
+package import Foundation
+package import HTTPTypes
 
 /// What every legacy response says about the endpoint's retirement: `Deprecation` (RFC 9745),
 /// `Sunset` (RFC 8594) and `Link` relations to the successor and the policy page. Header values are
 /// computed once at start.
-public struct DeprecationPolicy: Sendable, Equatable {
+package struct DeprecationPolicy: Sendable, Equatable {
     /// When the endpoint was (or will be) deprecated.
-    public let deprecationDate: Date
+    package let deprecationDate: Date
     /// When the endpoint stops answering, if announced.
-    public let sunsetDate: Date?
+    package let sunsetDate: Date?
     /// Documentation of the bulk successor.
-    public let successorURL: String
+    package let successorURL: String
     /// A page about the deprecation, if any.
-    public let policyURL: String?
+    package let policyURL: String?
     /// The sunset date in milliseconds since the Unix epoch, as `deprecation.yaml` reads it.
-    public var sunsetMilliseconds: Int64? {
+    package var sunsetMilliseconds: Int64? {
         sunsetDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) }
     }
     /// The response headers that carry the policy.
-    public let headers: HTTPFields
+    package let headers: HTTPFields
 
     /// The repository's defaults: deprecated since 2026-01-01, successor = the bulk API's reference.
-    public static let defaultDeprecationDate = "2026-01-01T00:00:00Z"
+    package static let defaultDeprecationDate = "2026-01-01T00:00:00Z"
     /// The bulk API's reference, the default successor link.
-    public static let defaultSuccessorURL = "https://docs.capillarytech.com/reference/bulk-issue-promotion-to-customers"
+    package static let defaultSuccessorURL = "https://docs.capillarytech.com/reference/bulk-issue-promotion-to-customers"
 
     /// The repository's defaults.
-    public static let standard: DeprecationPolicy = {
+    package static let standard: DeprecationPolicy = {
         do {
             return try DeprecationPolicy(
                 deprecationDate: defaultDeprecationDate, sunsetDate: nil, successorURL: defaultSuccessorURL, policyURL: nil
@@ -37,7 +37,7 @@ public struct DeprecationPolicy: Sendable, Equatable {
     }()
 
     /// Validates the policy: RFC 3339 dates, absolute http(s) URLs, and no Sunset before the Deprecation date.
-    public init(deprecationDate: String, sunsetDate: String?, successorURL: String, policyURL: String?)
+    package init(deprecationDate: String, sunsetDate: String?, successorURL: String, policyURL: String?)
         throws(ConfigurationError)
     {
         self.deprecationDate = try Self.date(deprecationDate, name: "deprecation date")

@@ -1,6 +1,6 @@
 import HTTPTypes
-public import Hummingbird
-public import NIOCore
+package import Hummingbird
+package import NIOCore
 
 /// `Expect: 100-continue`, answered by the shim, which owns the hop to the caller (the upstream
 /// client frames its own request, and `Expect` is not forwarded).
@@ -9,11 +9,11 @@ public import NIOCore
 /// request answered on its head alone (413 for a declared length over the limit, 405, 503) never
 /// invites a body it will not read. ``RequestReadHandler`` writes the interim answer, in order with
 /// any earlier answer still being written on the connection.
-public enum ExpectContinue {
+package enum ExpectContinue {
     /// Outbound event: the shim is about to read the body of the request in progress.
-    public struct Requested: Sendable {
+    package struct Requested: Sendable {
         /// The event; it carries nothing.
-        public init() {}
+        package init() {}
     }
 
     /// Whether a request head asks for `100 Continue` (the only expectation HTTP/1.1 defines).
@@ -23,7 +23,7 @@ public enum ExpectContinue {
     }
 
     /// `request` with a body that asks for `100 Continue` on its first read, when the caller expects one.
-    public static func preparing(_ request: Request, channel: any Channel) -> Request {
+    package static func preparing(_ request: Request, channel: any Channel) -> Request {
         guard isRequested(by: request.head) else { return request }
         var request = request
         request.body = RequestBody(asyncSequence: Body(base: request.body, channel: channel))

@@ -1,8 +1,8 @@
-public import HTTPTypes
+package import HTTPTypes
 
 /// Header rules of a proxy (RFC 9110 §7.6.1): hop-by-hop headers never cross the shim, in either
 /// direction, and the upstream's `Host` comes from configuration, never from the caller.
-public enum ProxyHeaders {
+package enum ProxyHeaders {
     /// Hop-by-hop headers, plus `Host` and `Content-Length` which the client sets for the upstream,
     /// and `Expect`, which the shim answers itself (`100 Continue`) for the hop it owns.
     static let alwaysRemoved: Set<String> = hopByHop.union(["host", "content-length", "expect"])
@@ -16,7 +16,7 @@ public enum ProxyHeaders {
 
     /// The headers to send upstream for a passthrough request: all but hop-by-hop ones, with
     /// `X-Forwarded-For` and `X-Forwarded-Proto` appended.
-    public static func forwarded(_ headers: HTTPFields, remoteAddress: String?) -> HTTPFields {
+    package static func forwarded(_ headers: HTTPFields, remoteAddress: String?) -> HTTPFields {
         var result = endToEnd(headers)
         if let remoteAddress {
             let prior = headers[.xForwardedFor].map { "\($0), " } ?? ""
@@ -30,7 +30,7 @@ public enum ProxyHeaders {
 
     /// The headers to relay to the caller from an upstream response: all but hop-by-hop ones.
     /// `Content-Length` is kept, since the body is relayed unchanged.
-    public static func relayed(_ headers: HTTPFields) -> HTTPFields {
+    package static func relayed(_ headers: HTTPFields) -> HTTPFields {
         var result = endToEnd(headers)
         if let length = headers[.contentLength] {
             result[.contentLength] = length
@@ -65,7 +65,7 @@ public enum ProxyHeaders {
     /// The caller's credentials for a translated call: `Authorization` and every `X-CAP-*` header,
     /// verbatim, and the W3C trace context (`traceparent`, `tracestate`, `baggage`), so the vendor's
     /// traces of the lookup and the bulk call join the caller's, as they do on passthrough.
-    public static func credentials(_ headers: HTTPFields) -> HTTPFields {
+    package static func credentials(_ headers: HTTPFields) -> HTTPFields {
         var result = HTTPFields()
         for field in headers
         where field.name == .authorization || field.name.canonicalName.hasPrefix("x-cap-")
@@ -77,7 +77,7 @@ public enum ProxyHeaders {
     }
 
     /// The W3C Trace Context and Baggage headers.
-    public static let traceContext: [HTTPField.Name] = [
+    package static let traceContext: [HTTPField.Name] = [
         HTTPField.Name("traceparent")!, HTTPField.Name("tracestate")!, HTTPField.Name("baggage")!,
     ]
 }

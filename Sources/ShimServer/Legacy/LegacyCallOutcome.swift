@@ -1,12 +1,12 @@
 import HTTPTypes
 import NIOCore
-public import ShimCore
+package import ShimCore
 
 /// What the caller of a legacy call gets, and what the usage log needs to know about it.
-public struct LegacyCallOutcome: Sendable {
+package struct LegacyCallOutcome: Sendable {
     /// The answer: a legacy answer of the shim's, or an upstream answer relayed as it came (an
     /// authentication refusal, or the legacy endpoint's own answer on the rollback route).
-    public enum Reply: Sendable {
+    package enum Reply: Sendable {
         /// A legacy answer of the shim's: a translated bulk answer or a failure of its own.
         case legacy(LegacyAnswer)
         /// An upstream answer, relayed as it came.
@@ -14,33 +14,33 @@ public struct LegacyCallOutcome: Sendable {
     }
 
     /// What the caller gets.
-    public var reply: Reply
+    package var reply: Reply
     /// The validated call; `nil` when validation refused it.
-    public var issue: ValidatedIssue?
+    package var issue: ValidatedIssue?
     /// What could be read of a call validation refused (for its usage record).
-    public var readable: ReadableIssueFields?
+    package var readable: ReadableIssueFields?
     /// The route that served the call; `nil` when it was refused before routing.
-    public var route: RouteDecision?
+    package var route: RouteDecision?
     /// Status of the last upstream answer, if any arrived.
-    public var upstreamStatus: Int?
+    package var upstreamStatus: Int?
     /// Time spent waiting on the upstream (lookup and bulk call together).
-    public var upstreamLatency: Duration?
+    package var upstreamLatency: Duration?
     /// The coalesced bulk call that carried this call, and how many calls it carried.
-    public var batchId: String?
+    package var batchId: String?
     /// How many calls the coalesced bulk call carried; `nil` when the call was not coalesced.
-    public var batchSize: Int?
+    package var batchSize: Int?
     /// Set when a dry-run window of `deprecation.yaml` would have refused this call: `brownout` or `sunset`.
-    public var wouldReject: CallOutcome?
+    package var wouldReject: CallOutcome?
 
     /// An outcome with the reply, and the validated call and route when there are any; the other fields start `nil`.
-    public init(reply: Reply, issue: ValidatedIssue? = nil, route: RouteDecision? = nil) {
+    package init(reply: Reply, issue: ValidatedIssue? = nil, route: RouteDecision? = nil) {
         self.reply = reply
         self.issue = issue
         self.route = route
     }
 
     /// How the call ended, for the usage log and metrics.
-    public var callOutcome: CallOutcome {
+    package var callOutcome: CallOutcome {
         switch reply {
         case .legacy(let answer): return answer.outcome
         case .relayed(let response) where route?.target == .legacy:
@@ -50,13 +50,13 @@ public struct LegacyCallOutcome: Sendable {
     }
 
     /// Whether the vendor may have the call although the answer is a failure.
-    public var mayHaveBeenIssued: Bool {
+    package var mayHaveBeenIssued: Bool {
         if case .legacy(let answer) = reply { return answer.mayHaveBeenIssued }
         return false
     }
 
     /// The legacy codes of the answer.
-    public var codes: [Int] {
+    package var codes: [Int] {
         switch reply {
         case .legacy(let answer): return answer.codes
         case .relayed(let response) where route?.target == .legacy:

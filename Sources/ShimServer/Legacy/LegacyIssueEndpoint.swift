@@ -1,5 +1,5 @@
 import Foundation
-import HTTPTypes
+package import HTTPTypes
 import Instrumentation
 import Logging
 import NIOCore
@@ -11,25 +11,25 @@ import Tracing
 ///
 /// Every legacy answer carries the deprecation headers and the request id, and every legacy call
 /// leaves one usage record and one metric increment, whatever its outcome.
-public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
+package struct LegacyIssueEndpoint<U: Upstream>: Sendable {
     /// The legacy endpoint's canonical path; other spellings of it match too (``PathNormalizer``).
-    public static var path: String { "/v2/promotion/issue" }
+    package static var path: String { "/v2/promotion/issue" }
 
     /// Validates, routes and sends the call, and gives its outcome.
-    public let handler: LegacyIssueHandler<U>
+    package let handler: LegacyIssueHandler<U>
     /// The deprecation headers every legacy answer carries.
-    public let deprecation: DeprecationPolicy
+    package let deprecation: DeprecationPolicy
     /// Where each call's usage record is written; `nil`: nowhere.
-    public let usageLog: UsageLog?
+    package let usageLog: UsageLog?
     /// The metrics every call is counted in.
-    public let metrics: ShimMetrics
+    package let metrics: ShimMetrics
     /// Hashes the caller's customer for the usage record, so the record never holds the identifier value.
-    public let customerHasher: CustomerHasher
+    package let customerHasher: CustomerHasher
     /// The in-memory usage summary of the live `/deprecation` dashboard; every record is added to it.
-    public let liveUsage: LiveUsage
+    package let liveUsage: LiveUsage
 
     /// An endpoint that serves calls with `handler` and records each of them.
-    public init(
+    package init(
         handler: LegacyIssueHandler<U>, deprecation: DeprecationPolicy, usageLog: UsageLog?, metrics: ShimMetrics,
         customerHasher: CustomerHasher, liveUsage: LiveUsage
     ) {
@@ -44,7 +44,7 @@ public struct LegacyIssueEndpoint<U: Upstream>: Sendable {
     /// Whether a request is a legacy call. Every spelling a normalising vendor would read as the
     /// legacy endpoint is one, so no caller escapes translation, the usage log or the deprecation
     /// headers (a spelling other than the canonical one is counted).
-    public func matches(method: HTTPRequest.Method, path: String) -> Bool {
+    package func matches(method: HTTPRequest.Method, path: String) -> Bool {
         guard method == .post else { return false }
         switch PathNormalizer.match(path, canonical: Self.path) {
         case .other: return false

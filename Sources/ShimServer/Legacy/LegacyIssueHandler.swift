@@ -1,24 +1,24 @@
 import HTTPTypes
 import Instrumentation
-public import Logging
+package import Logging
 import Tracing
-import NIOCore
+package import NIOCore
 import ShimCore
 
 /// Serves one legacy `POST /v2/promotion/issue`: validate, route, then either send the one-customer
 /// bulk call (resolving externalId first) and translate the answer back, or pass the call unchanged
 /// to the legacy endpoint (the rollback route). The caller's credentials go upstream, nothing else.
-public struct LegacyIssueHandler<U: Upstream>: Sendable {
+package struct LegacyIssueHandler<U: Upstream>: Sendable {
     /// What the caller gets: a legacy answer, or an upstream answer relayed as it came.
-    public typealias Reply = LegacyCallOutcome.Reply
+    package typealias Reply = LegacyCallOutcome.Reply
 
     /// The vendor's API: lookups, bulk calls and, on the rollback route, the legacy endpoint.
-    public let upstream: U
+    package let upstream: U
     /// The mappings in force; a call reads one set, once, when it is served.
-    public let store: MappingStore
+    package let store: MappingStore
     /// Largest legacy request body accepted (the proxy listener reads no more); legacy bodies are a
     /// few dozen bytes.
-    public let maxBodyBytes: Int
+    package let maxBodyBytes: Int
     /// Largest upstream answer read on the translation path.
     private let maxUpstreamResponseBytes = 1 << 20
     private let metrics: ShimMetrics?
@@ -27,16 +27,16 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
 
     /// The one deadline of a legacy call, counted from its arrival: waiting for a slot, a batch or
     /// a connection and the upstream exchanges all fit in it.
-    public let requestTimeout: TimeAmount
+    package let requestTimeout: TimeAmount
     /// The time of day the brownout table and the sunset date are read against.
-    public let clock: WallClock
+    package let clock: WallClock
 
     /// A handler that sends calls to `upstream` under the mappings in `store`.
     /// - Parameters:
     ///   - limiter: Bounds the upstream calls running and queued; a call it refuses is answered at once.
     ///   - coalescer: Batches calls into shared bulk calls; `nil` sends every call on its own.
     ///   - requestTimeout: The deadline of a call, from its arrival.
-    public init(
+    package init(
         upstream: U, store: MappingStore, maxBodyBytes: Int, limiter: ConcurrencyLimiter, metrics: ShimMetrics? = nil,
         coalescer: Coalescer<U>? = nil, requestTimeout: TimeAmount = .seconds(15), clock: WallClock = .system
     ) {
@@ -61,7 +61,7 @@ public struct LegacyIssueHandler<U: Upstream>: Sendable {
     /// brownout window, or after the sunset date with `reject`, the call is answered 410 and
     /// nothing is sent; in a dry run it is served and marked (``LegacyCallOutcome/wouldReject``).
     /// - Parameter receivedAt: When the call arrived, in milliseconds since the epoch (``clock``'s time).
-    public func serve(
+    package func serve(
         _ request: LegacyIssueRequest, requestId: String, client: String, arrived: NIODeadline = .now(),
         receivedAt: Int64? = nil, logger: Logger
     ) async -> LegacyCallOutcome {

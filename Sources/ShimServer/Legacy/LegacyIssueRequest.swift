@@ -1,10 +1,10 @@
-public import HTTPTypes
-public import NIOCore
+package import HTTPTypes
+package import NIOCore
 
 /// A legacy `POST /v2/promotion/issue` as the proxy listener read it off the wire.
-public struct LegacyIssueRequest: Sendable {
+package struct LegacyIssueRequest: Sendable {
     /// The request body, or why it was not read.
-    public enum Body: Sendable {
+    package enum Body: Sendable {
         /// The whole body, within the limit.
         case bytes(ByteBuffer)
         /// The body is (or says it is) larger than the legacy limit; it was not kept.
@@ -15,16 +15,16 @@ public struct LegacyIssueRequest: Sendable {
     }
 
     /// The raw query string (without `?`), if the target had one.
-    public var query: String?
+    package var query: String?
     /// The caller's headers.
-    public var headers: HTTPFields
+    package var headers: HTTPFields
     /// The request body, or why it was not read.
-    public var body: Body
+    package var body: Body
     /// The caller's IP address, when the connection has one.
-    public var remoteAddress: String?
+    package var remoteAddress: String?
 
     /// A request as read off the wire.
-    public init(query: String?, headers: HTTPFields, body: Body, remoteAddress: String?) {
+    package init(query: String?, headers: HTTPFields, body: Body, remoteAddress: String?) {
         self.query = query
         self.headers = headers
         self.body = body

@@ -4,23 +4,23 @@ import Synchronization
 /// Writes the ports `serve` listens on to a file, once both listeners run: `{"proxy":8080,"admin":9901}`
 /// and a newline (`--ports-file`). For scripts and tests that start the shim on port 0: they read a
 /// file instead of scraping log lines. The file appears whole (written aside, then renamed).
-public final class PortsFile: Sendable {
+package final class PortsFile: Sendable {
     /// Where the ports go.
-    public let path: String
+    package let path: String
     private let ports = Mutex<(proxy: Int?, admin: Int?)>((nil, nil))
 
     /// A ports file at `path`; nothing is written until both listeners run.
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
     /// Records the proxy listener's port; writes the file if the admin port is known.
-    public func proxyListening(on port: Int) throws {
+    package func proxyListening(on port: Int) throws {
         try record { $0.proxy = port }
     }
 
     /// Records the admin listener's port; writes the file if the proxy port is known.
-    public func adminListening(on port: Int) throws {
+    package func adminListening(on port: Int) throws {
         try record { $0.admin = port }
     }
 

@@ -1,6 +1,6 @@
-public import Hummingbird
-public import Logging
-public import ServiceLifecycle
+package import Hummingbird
+package import Logging
+package import ServiceLifecycle
 
 /// Runs `service` for the duration of `body`, then shuts it down gracefully (no signal handling):
 /// the one way the project runs a server for a closure (the shim in-process, the sandbox, tests).
@@ -9,7 +9,7 @@ public import ServiceLifecycle
 ///   - untilReady: Waits until the service listens and returns what `body` needs (its ports);
 ///     `nil` when the service stopped first.
 ///   - onStopped: Called once the service stopped, so `untilReady` can give up (finish its streams).
-public func withRunningService<Ready: Sendable, Result: Sendable>(
+package func withRunningService<Ready: Sendable, Result: Sendable>(
     _ service: some Service,
     logger: Logger,
     untilReady: () async -> Ready?,
@@ -43,7 +43,7 @@ public func withRunningService<Ready: Sendable, Result: Sendable>(
 ///
 /// - Parameter makeApplication: Builds the application, given the callback it must call with its
 ///   port once it listens (pass it as `onServerRunning`).
-public func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
+package func withRunningApplication<App: ApplicationProtocol, Result: Sendable>(
     _ makeApplication: (@escaping @Sendable (Int) async -> Void) -> App,
     body: (Int) async throws -> Result
 ) async throws -> Result {

@@ -8,7 +8,7 @@ import UnixSignals
 /// endpoints API. During the delay the proxy keeps accepting and serving, and answers keep-alive
 /// callers with `Connection: close`, so they reconnect to a replica that stays. A second `SIGTERM`
 /// or `SIGINT` ends the delay at once.
-public final class DrainDelay: Sendable {
+package final class DrainDelay: Sendable {
     private enum State {
         case notStarted([CheckedContinuation<Void, Never>])
         case running([CheckedContinuation<Void, Never>])
@@ -16,22 +16,22 @@ public final class DrainDelay: Sendable {
     }
 
     /// How long the delay lasts.
-    public let duration: Duration
+    package let duration: Duration
     private let state = Mutex(State.notStarted([]))
     private let draining = Atomic(false)
 
     /// - Parameter duration: Zero skips the delay.
-    public init(duration: Duration) {
+    package init(duration: Duration) {
         self.duration = duration
     }
 
     /// Whether the delay has begun (and may be over): answers close their connections from now on.
-    public var hasBegun: Bool { draining.load(ordering: .relaxed) }
+    package var hasBegun: Bool { draining.load(ordering: .relaxed) }
 
     /// Begins the delay (once; later calls do nothing) and returns when it is over: after
     /// ``duration``, on a second `SIGTERM` or `SIGINT`, or on ``end()``.
     /// - Parameter listenForSignals: Whether a second signal ends it (off in in-process tests).
-    public func begin(listenForSignals: Bool = true) async {
+    package func begin(listenForSignals: Bool = true) async {
         let start = state.withLock { state -> Bool in
             guard case .notStarted(let waiting) = state else { return false }
             state = .running(waiting)
@@ -60,7 +60,7 @@ public final class DrainDelay: Sendable {
     }
 
     /// Returns once the delay is over; at once if it is.
-    public func waitUntilOver() async {
+    package func waitUntilOver() async {
         await withCheckedContinuation { continuation in
             let resumeNow = state.withLock { state -> Bool in
                 switch state {
@@ -81,7 +81,7 @@ public final class DrainDelay: Sendable {
     }
 
     /// Ends the delay now.
-    public func end() {
+    package func end() {
         draining.store(true, ordering: .relaxed)
         let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             switch state {

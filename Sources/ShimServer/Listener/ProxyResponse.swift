@@ -1,17 +1,17 @@
-public import HTTPTypes
-public import NIOCore
+package import HTTPTypes
+package import NIOCore
 
 /// An answer the shim makes whole before writing it: a legacy answer, or a failure of its own.
-public struct ProxyResponse: Sendable {
+package struct ProxyResponse: Sendable {
     /// The HTTP status.
-    public var status: HTTPResponse.Status
+    package var status: HTTPResponse.Status
     /// The response headers; the initializer sets `Content-Length`.
-    public var headers: HTTPFields
+    package var headers: HTTPFields
     /// The whole response body.
-    public var body: ByteBuffer
+    package var body: ByteBuffer
 
     /// Sets `Content-Length` from the body.
-    public init(status: HTTPResponse.Status, headers: HTTPFields = [:], body: ByteBuffer = ByteBuffer()) {
+    package init(status: HTTPResponse.Status, headers: HTTPFields = [:], body: ByteBuffer = ByteBuffer()) {
         self.status = status
         self.headers = headers
         self.headers[.contentLength] = String(body.readableBytes)

@@ -1,24 +1,24 @@
 import Foundation
-public import Logging
-public import ShimCore
+package import Logging
+package import ShimCore
 import Synchronization
 
 /// The mappings in force, swapped atomically on reload: a request reads one consistent set, a new
 /// set serves new requests only, and an invalid set never replaces a valid one.
-public final class MappingStore: Sendable {
+package final class MappingStore: Sendable {
     /// A mapping set with the translators compiled from it.
-    public struct Compiled: Sendable {
+    package struct Compiled: Sendable {
         /// The mapping set.
-        public let mappings: MappingSet
+        package let mappings: MappingSet
         /// The validator built from the set's identifiers and sources.
-        public let validator: IssueValidator
+        package let validator: IssueValidator
         /// The translator built from the set's code table and route.
-        public let translator: ResponseTranslator
+        package let translator: ResponseTranslator
         /// The sunset date (milliseconds since the epoch) the brownout table is read against.
-        public let sunset: Int64?
+        package let sunset: Int64?
 
         /// Builds the validator and translator of `mappings`; `sunset` is in milliseconds since the epoch.
-        public init(_ mappings: MappingSet, sunset: Int64? = nil) {
+        package init(_ mappings: MappingSet, sunset: Int64? = nil) {
             self.mappings = mappings
             self.sunset = sunset
             self.validator = IssueValidator(mappings: mappings)
@@ -27,7 +27,7 @@ public final class MappingStore: Sendable {
     }
 
     /// The directory reloads read; `nil` for a fixed set (tests).
-    public let directory: String?
+    package let directory: String?
     private let state: Mutex<Compiled>
     /// Reloads (SIGHUP, `POST /reload`, the directory watch) run one at a time, so a slower one
     /// can never put an older set back over a newer one.
@@ -35,11 +35,11 @@ public final class MappingStore: Sendable {
     private let metrics: ShimMetrics?
     /// The deprecation policy's sunset date, in milliseconds since the epoch: a reloaded
     /// `deprecation.yaml` is checked against it.
-    public let sunset: Int64?
+    package let sunset: Int64?
 
     /// - Parameter sunset: The sunset date, in milliseconds since the epoch; the set must have been
     ///   checked against it (``ShimConfiguration/validate()`` does).
-    public init(_ mappings: MappingSet, directory: String? = nil, metrics: ShimMetrics? = nil, sunset: Int64? = nil) {
+    package init(_ mappings: MappingSet, directory: String? = nil, metrics: ShimMetrics? = nil, sunset: Int64? = nil) {
         self.directory = directory
         self.sunset = sunset
         self.state = Mutex(Compiled(mappings, sunset: sunset))
@@ -49,11 +49,11 @@ public final class MappingStore: Sendable {
     }
 
     /// The set in force now.
-    public var current: Compiled { state.withLock { $0 } }
+    package var current: Compiled { state.withLock { $0 } }
 
     /// The folder to read a consistent set from: where a kubelet-managed mount's `..data` link
     /// points (its files are swapped all at once by repointing that link), else `directory`.
-    public static func snapshot(of directory: String) -> String {
+    package static func snapshot(of directory: String) -> String {
         let link = URL(fileURLWithPath: directory).appendingPathComponent("..data").path
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return directory }
         return target.hasPrefix("/") ? target : URL(fileURLWithPath: directory).appendingPathComponent(target).path
@@ -64,7 +64,7 @@ public final class MappingStore: Sendable {
     /// - Parameter onlyIfChanged: Leave the set in force (and the reload metrics) alone when the
     ///   directory holds the same set.
     @discardableResult
-    public func reload(logger: Logger, onlyIfChanged: Bool = false) -> Result<String, MappingError> {
+    package func reload(logger: Logger, onlyIfChanged: Bool = false) -> Result<String, MappingError> {
         reloading.withLock { _ in reloadNow(logger: logger, onlyIfChanged: onlyIfChanged) }
     }
 

@@ -1,14 +1,14 @@
-public import Prometheus
-import ShimCore
+package import Prometheus
+package import ShimCore
 import Synchronization
 
 /// The shim's metrics, in a Prometheus registry served by the admin listener. Every metric has its
 /// help text (``MetricHelp``), so the exposition passes `promtool check metrics`. Labels come from
 /// bounded sets: client names beyond ``maxClients`` become `other`, codes the mapping tables do not
 /// know become `other`.
-public final class ShimMetrics: Sendable {
+package final class ShimMetrics: Sendable {
     /// The registry that holds every metric of the shim; the admin listener serves it on `/metrics`.
-    public let registry: PrometheusCollectorRegistry
+    package let registry: PrometheusCollectorRegistry
     private let inFlight: Gauge
     /// Handles made once: the label sets of these metrics are fixed, so no call looks them up
     /// (profiles showed per-call handle creation on the request path).
@@ -20,7 +20,7 @@ public final class ShimMetrics: Sendable {
     private let process: ProcessMetrics
 
     /// Distinct client label values kept; callers can invent user names, the label set must stay bounded.
-    public static let maxClients = 200
+    package static let maxClients = 200
 
     /// Buckets of every duration histogram: 0.5 ms to 10 s.
     static let durationBuckets: [Duration] = [
@@ -30,7 +30,7 @@ public final class ShimMetrics: Sendable {
     ]
 
     /// Registers the shim's metrics, with their help text, in `registry`.
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.inFlight = registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_in_flight_requests"))
         var upstream: [String: DurationHistogram] = [:]
@@ -71,7 +71,7 @@ public final class ShimMetrics: Sendable {
     /// Counts a legacy call by client, outcome and code (`none` when the answer had no code, `other`
     /// for a code the mapping tables do not know, see ``useCodeLabels(for:)``), and every code of
     /// its answer the tables do not know in `promo_shim_unmapped_codes_total`.
-    public func recordLegacyCall(client: String, outcome: CallOutcome, codes: [Int]) {
+    package func recordLegacyCall(client: String, outcome: CallOutcome, codes: [Int]) {
         let registry = registry
         let (counter, unmapped) = legacyCalls.withLock { labels -> (Counter, [Counter]) in
             let key = LegacyCallLabels.Key(
@@ -93,7 +93,7 @@ public final class ShimMetrics: Sendable {
     /// Counts a legacy call `deprecation.yaml` refused (`dryRun` false: answered 410) or would have
     /// refused (a dry run, or after the sunset with `serve`), by client, reason (`brownout` or
     /// `sunset`) and mode (`promo_shim_deprecation_refusals_total`).
-    public func recordDeprecationRefusal(client: String, reason: CallOutcome, dryRun: Bool) {
+    package func recordDeprecationRefusal(client: String, reason: CallOutcome, dryRun: Bool) {
         let registry = registry
         let counter = legacyCalls.withLock { labels -> Counter in
             let key = LegacyCallLabels.Key(
@@ -112,14 +112,14 @@ public final class ShimMetrics: Sendable {
 
     /// Records how long a legacy call took, from its arrival to its answer, by outcome
     /// (`promo_shim_legacy_call_duration_seconds`).
-    public func recordLegacyCallDuration(_ duration: Duration, outcome: CallOutcome) {
+    package func recordLegacyCallDuration(_ duration: Duration, outcome: CallOutcome) {
         legacyCallDurations[outcome.rawValue]?.record(duration)
     }
 
     /// Publishes the deprecation policy's dates as Unix seconds, so alerts can compare against
     /// them (`promo_shim_deprecation_date_seconds`, `promo_shim_sunset_date_seconds`; the latter
     /// only when a sunset date is set).
-    public func recordPolicy(deprecationDate: Double, sunsetDate: Double?) {
+    package func recordPolicy(deprecationDate: Double, sunsetDate: Double?) {
         registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_deprecation_date_seconds")).set(deprecationDate)
         if let sunsetDate {
             registry.makeGauge(descriptor: MetricHelp.descriptor("promo_shim_sunset_date_seconds")).set(sunsetDate)
@@ -128,7 +128,7 @@ public final class ShimMetrics: Sendable {
 
     /// Sets the codes the `code` label of ``recordLegacyCall(client:outcome:codes:)`` may take: every
     /// code of the table (bulk entity codes, the legacy codes they map to, the shim's own codes).
-    public func useCodeLabels(for table: CodeTable) {
+    package func useCodeLabels(for table: CodeTable) {
         var known = Set(table.entity.keys)
         known.formUnion(table.entity.values.map(\.legacyCode))
         known.formUnion(table.local.values.map(\.code))
@@ -136,31 +136,31 @@ public final class ShimMetrics: Sendable {
     }
 
     /// Counts a legacy call that named the endpoint in a non-canonical spelling (`promo_shim_legacy_path_variants_total`).
-    public func recordLegacyPathVariant() {
+    package func recordLegacyPathVariant() {
         pathVariants.increment()
     }
 
     /// Records how long an upstream call took (`call` is `bulk`, `lookup` or `legacy`).
-    public func recordUpstreamLatency(_ duration: Duration, call: String) {
+    package func recordUpstreamLatency(_ duration: Duration, call: String) {
         let histogram =
             upstreamDurations[call] ?? Self.durationHistogram(registry, "promo_shim_upstream_duration_seconds", [("call", call)])
         histogram.record(duration)
     }
 
     /// Counts a passthrough request by status class (`2xx` ... `5xx`).
-    public func recordPassthrough(status: Int) {
+    package func recordPassthrough(status: Int) {
         passthroughCounters[min(max(status / 100, 1), 5) - 1].increment()
     }
 
     /// Tracks a request in flight for the duration of `body`.
-    public func trackInFlight<Result>(_ body: () async throws -> Result) async rethrows -> Result {
+    package func trackInFlight<Result>(_ body: () async throws -> Result) async rethrows -> Result {
         inFlight.increment()
         defer { inFlight.decrement() }
         return try await body()
     }
 
     /// The Prometheus text exposition of every metric.
-    public func exposition() -> [UInt8] {
+    package func exposition() -> [UInt8] {
         process.update()
         return registry.emitToBuffer()
     }
@@ -226,7 +226,7 @@ extension ShimMetrics {
     static let batchSizeBuckets: [Double] = [1, 2, 3, 5, 10, 20, 50, 100]
 
     /// How long a coalesced call waited for its batch, and how large the batch was.
-    public func recordCoalescingWait(_ wait: Duration, batchSize: Int) {
+    package func recordCoalescingWait(_ wait: Duration, batchSize: Int) {
         Self.durationHistogram(registry, "promo_shim_coalescing_wait_seconds", []).record(wait)
         registry.makeValueHistogram(
             descriptor: MetricHelp.descriptor("promo_shim_coalescing_batch_size"), labels: [], buckets: Self.batchSizeBuckets
@@ -234,7 +234,7 @@ extension ShimMetrics {
     }
 
     /// `promo_shim_mappings_info{version}` is 1 for the set in force, 0 for the one it replaced.
-    public func recordMappingsLoaded(version: String, previous: String?) {
+    package func recordMappingsLoaded(version: String, previous: String?) {
         let descriptor = MetricHelp.descriptor("promo_shim_mappings_info")
         if let previous, previous != version {
             registry.makeGauge(descriptor: descriptor, labels: [("version", previous)]).set(to: 0)
@@ -243,7 +243,7 @@ extension ShimMetrics {
     }
 
     /// Counts reloads by result, and `promo_shim_mappings_last_reload_success` says how the last went.
-    public func recordMappingsReload(success: Bool) {
+    package func recordMappingsReload(success: Bool) {
         registry.makeCounter(
             descriptor: MetricHelp.descriptor("promo_shim_mappings_reloads_total"),
             labels: [("result", success ? "ok" : "refused")]
@@ -254,7 +254,7 @@ extension ShimMetrics {
 
     /// Counts usage records dropped while the usage log could not keep up, or not written by the
     /// shutdown deadline (`promo_shim_usage_records_dropped_total`); a count of 0 shows the series.
-    public func recordUsageRecordsDropped(_ count: Int) {
+    package func recordUsageRecordsDropped(_ count: Int) {
         registry.makeCounter(descriptor: MetricHelp.descriptor("promo_shim_usage_records_dropped_total"))
             .increment(by: Int64(count))
     }

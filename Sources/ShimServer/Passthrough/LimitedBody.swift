@@ -1,5 +1,5 @@
-public import Hummingbird
-public import NIOCore
+package import Hummingbird
+package import NIOCore
 import Synchronization
 
 /// The passthrough request body as the upstream client reads it: it fails once more than `limit`
@@ -12,9 +12,9 @@ import Synchronization
 /// upstream may answer before it has read the whole body, and the client may then hold its
 /// iterator without ever asking again, so the passthrough does not wait for it to let go:
 /// ``detach(waitingAtMost:)`` waits only for a read in progress, and every later read fails.
-public final class LimitedBody: AsyncSequence, Sendable {
+package final class LimitedBody: AsyncSequence, Sendable {
     /// A chunk of the caller's body.
-    public typealias Element = ByteBuffer
+    package typealias Element = ByteBuffer
 
     private let base: RequestBody
     private let limit: Int
@@ -31,24 +31,24 @@ public final class LimitedBody: AsyncSequence, Sendable {
     }
 
     /// Wraps the caller's body; reading past `limit` bytes fails.
-    public init(base: RequestBody, limit: Int) {
+    package init(base: RequestBody, limit: Int) {
         self.base = base
         self.limit = limit
     }
 
     /// Whether the body went over the limit.
-    public var exceeded: Bool { overLimit.load(ordering: .relaxed) }
+    package var exceeded: Bool { overLimit.load(ordering: .relaxed) }
 
     /// The error that ends an over-long body.
-    public struct LimitExceeded: Error {}
+    package struct LimitExceeded: Error {}
 
     /// The error a read gets once the body has been detached.
-    public struct Detached: Error {}
+    package struct Detached: Error {}
 
     /// Lets no further read through to the caller's stream and waits, at most `limit`, for a read
     /// in progress to return. Returns whether nothing reads the stream any more; on `false` the
     /// caller must close the connection rather than let the server read on. Call it once.
-    public func detach(waitingAtMost limit: Duration) async -> Bool {
+    package func detach(waitingAtMost limit: Duration) async -> Bool {
         let reading = state.withLock { state in
             state.detached = true
             return state.reading
@@ -113,13 +113,13 @@ public final class LimitedBody: AsyncSequence, Sendable {
     }
 
     /// Reads the caller's body through the owner, counting bytes against the limit.
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
         let owner: LimitedBody
         var seen = 0
 
         /// The next chunk, or `nil` at the end of the body; throws once the limit is passed or the body is detached.
-        public mutating func next() async throws -> ByteBuffer? {
+        package mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await owner.read(&base) else { return nil }
             seen += chunk.readableBytes
             if seen > owner.limit {
@@ -131,7 +131,7 @@ public final class LimitedBody: AsyncSequence, Sendable {
     }
 
     /// An iterator over the caller's body, counting bytes from zero.
-    public func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), owner: self)
     }
 }

@@ -1,26 +1,26 @@
 import HTTPTypes
-public import Hummingbird
+package import Hummingbird
 import Instrumentation
-public import Logging
+package import Logging
 import NIOCore
 import ShimCore
 import Tracing
 
 /// Relays any request to the same path on the configured upstream, streaming bodies both ways.
-public struct PassthroughResponder<U: Upstream>: Sendable {
+package struct PassthroughResponder<U: Upstream>: Sendable {
     /// The vendor's API, to which every relayed request goes.
-    public let upstream: U
+    package let upstream: U
     /// Failures of the upstream are answered with the shim's legacy-shaped errors from the code table in force.
-    public let store: MappingStore
+    package let store: MappingStore
     /// Counts every relayed request by status class.
-    public let metrics: ShimMetrics
+    package let metrics: ShimMetrics
     /// Bounds the passthrough calls running and queued; a call it refuses is answered at once.
-    public let limiter: ConcurrencyLimiter
+    package let limiter: ConcurrencyLimiter
     /// Largest request body relayed (413 beyond).
-    public let maxBodyBytes: Int
+    package let maxBodyBytes: Int
 
     /// A responder relaying to `upstream`.
-    public init(upstream: U, store: MappingStore, metrics: ShimMetrics, limiter: ConcurrencyLimiter, maxBodyBytes: Int) {
+    package init(upstream: U, store: MappingStore, metrics: ShimMetrics, limiter: ConcurrencyLimiter, maxBodyBytes: Int) {
         self.upstream = upstream
         self.store = store
         self.metrics = metrics
@@ -30,7 +30,7 @@ public struct PassthroughResponder<U: Upstream>: Sendable {
 
     /// The answer to `request`: the upstream's, streaming, or a legacy-shaped failure of the shim's.
     /// - Parameter remoteAddress: The caller's IP address, for `X-Forwarded-For`.
-    public func respond(to request: Request, remoteAddress: String?, logger: Logger) async -> Response {
+    package func respond(to request: Request, remoteAddress: String?, logger: Logger) async -> Response {
         // A span per passthrough request, a child of the caller's trace; it ends with the answer's head.
         var context = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())

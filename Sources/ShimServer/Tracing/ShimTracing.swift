@@ -1,6 +1,6 @@
-public import Logging
+package import Logging
 import OTel
-public import ServiceLifecycle
+package import ServiceLifecycle
 import Tracing
 
 /// OpenTelemetry tracing of the shim: off unless the standard environment asks for it.
@@ -11,9 +11,9 @@ import Tracing
 /// by swift-otel as the OpenTelemetry specification defines them. `OTEL_SDK_DISABLED=true` keeps it
 /// off. Without it, the tracing calls on the request path go to swift-distributed-tracing's no-op
 /// tracer, and a caller's trace context passes upstream unchanged.
-public enum ShimTracing {
+package enum ShimTracing {
     /// Whether `environment` turns tracing on.
-    public static func isRequested(by environment: [String: String]) -> Bool {
+    package static func isRequested(by environment: [String: String]) -> Bool {
         guard environment["OTEL_SDK_DISABLED"]?.lowercased() != "true" else { return false }
         guard let exporter = environment["OTEL_TRACES_EXPORTER"]?.lowercased() else { return false }
         return exporter == "otlp" || exporter == "console"
@@ -22,7 +22,7 @@ public enum ShimTracing {
     /// Bootstraps the global tracer when the environment asks for tracing, and returns the service
     /// that exports spans (run it in the service group, so the last spans are flushed at shutdown);
     /// `nil` when tracing stays off.
-    public static func bootstrap(environment: [String: String], logger: Logger) throws -> (any Service)? {
+    package static func bootstrap(environment: [String: String], logger: Logger) throws -> (any Service)? {
         guard isRequested(by: environment) else { return nil }
         var configuration = OTel.Configuration.default
         configuration.serviceName = "promo-shim"

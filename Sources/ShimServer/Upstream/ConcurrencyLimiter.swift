@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -7,9 +7,9 @@ import Synchronization
 /// the queue at its deadline or when its task is cancelled (its caller went away), never to be sent.
 ///
 /// The rules are ``StateMachine``'s; this shell holds the continuations and the deadline timers.
-public final class ConcurrencyLimiter: Sendable {
+package final class ConcurrencyLimiter: Sendable {
     /// How a call's wait for a slot ended, when it did not run.
-    public enum Refusal: Error, Sendable, Equatable {
+    package enum Refusal: Error, Sendable, Equatable {
         /// Both bounds were full.
         case full
         /// Its deadline passed while it was queued.
@@ -31,13 +31,13 @@ public final class ConcurrencyLimiter: Sendable {
     }
 
     /// Most calls running at once.
-    public let maxConcurrent: Int
+    package let maxConcurrent: Int
     /// Most calls waiting for a slot.
-    public let maxQueued: Int
+    package let maxQueued: Int
     private let state: Mutex<State>
 
     /// A limiter; `maxConcurrent` below 1 counts as 1, `maxQueued` below 0 as 0 (no queue).
-    public init(maxConcurrent: Int, maxQueued: Int) {
+    package init(maxConcurrent: Int, maxQueued: Int) {
         let machine = StateMachine(maxConcurrent: maxConcurrent, maxQueued: maxQueued)
         self.maxConcurrent = machine.maxConcurrent
         self.maxQueued = machine.maxQueued
@@ -46,7 +46,7 @@ public final class ConcurrencyLimiter: Sendable {
 
     /// Runs `body` within the bound, or answers why it did not run it.
     /// - Parameter deadline: When a queued call gives up; `nil` waits as long as it takes.
-    public func run<Result: Sendable>(
+    package func run<Result: Sendable>(
         deadline: NIODeadline? = nil, _ body: () async throws -> Result
     ) async rethrows -> Swift.Result<Result, Refusal> {
         if let refusal = await acquire(deadline: deadline) { return .failure(refusal) }

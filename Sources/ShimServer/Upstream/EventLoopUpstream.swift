@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-public import Logging
+package import Logging
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypesHTTP1
@@ -15,16 +15,16 @@ import Synchronization
 /// Profiles of the translation path put most of a call's time in AsyncHTTPClient's request
 /// machinery and in the thread hops between the server's and the client's event loops; this keeps
 /// a call on one loop from the caller's request to the answer.
-public struct EventLoopUpstream: Upstream {
+package struct EventLoopUpstream: Upstream {
     /// The configured upstream every request goes to.
-    public let endpoint: UpstreamEndpoint
+    package let endpoint: UpstreamEndpoint
     /// The timeouts of every upstream call.
-    public let timeouts: HTTPClientUpstream.Timeouts
+    package let timeouts: HTTPClientUpstream.Timeouts
     /// The client for the translation path's calls to an https upstream.
-    public let general: HTTPClientUpstream
+    package let general: HTTPClientUpstream
     /// The client for passthrough, a pool of its own: answers streaming to slow readers hold its
     /// connections, never the translation path's.
-    public let streaming: HTTPClientUpstream
+    package let streaming: HTTPClientUpstream
     private let pools: Pools?
     private let shutDown = ShutdownFlag()
 
@@ -62,7 +62,7 @@ public struct EventLoopUpstream: Upstream {
     ///   - verifyCertificates: Verify an https upstream's certificate chain and host name.
     ///   - maxStreamingConnections: Connections of the passthrough client; size it like the
     ///     passthrough limiter.
-    public init(
+    package init(
         endpoint: UpstreamEndpoint, timeouts: HTTPClientUpstream.Timeouts = .init(), maxConnections: Int = 64,
         maxStreamingConnections: Int = 64, verifyCertificates: Bool = true, logger: Logger
     ) {
@@ -95,7 +95,7 @@ public struct EventLoopUpstream: Upstream {
 
     /// Sends a buffered request on the current event loop's keep-alive pool when the upstream is plain
     /// http; https upstreams and streamed bodies go through ``general``.
-    public func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+    package func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
         -> BufferedUpstreamResponse
     {
         let body: ByteBuffer?
@@ -151,13 +151,13 @@ public struct EventLoopUpstream: Upstream {
     private static let callIDs = Atomic<UInt64>(0)
 
     /// Streams the call through the passthrough client, ``streaming``.
-    public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
+    package func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
         try await streaming.stream(request, logger: logger)
     }
 
     /// Closes the pooled connections, then shuts AsyncHTTPClient down. Only the first call does
     /// anything (the drain deadline and the service that owns the upstream may both call it).
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         guard !shutDown.set() else { return }
         if let pools {
             for pool in pools.byLoop.values {

@@ -1,8 +1,8 @@
-public import AsyncHTTPClient
+package import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
-public import Logging
-import NIOCore
+package import Logging
+package import NIOCore
 import NIOHTTPTypesHTTP1
 import NIOHTTP1
 import NIOPosix
@@ -10,21 +10,21 @@ import NIOSSL
 
 /// The upstream over AsyncHTTPClient: pooled keep-alive connections, TLS for https, no redirects,
 /// no decompression, explicit timeouts.
-public struct HTTPClientUpstream: Upstream {
+package struct HTTPClientUpstream: Upstream {
     /// Timeouts of upstream calls.
-    public struct Timeouts: Sendable {
+    package struct Timeouts: Sendable {
         /// Time allowed to establish a connection (including TLS).
-        public var connect: TimeAmount
+        package var connect: TimeAmount
         /// Time allowed between two reads of a response.
-        public var read: TimeAmount
+        package var read: TimeAmount
         /// Time allowed for a whole call, from sending to the end of the response head.
-        public var request: TimeAmount
+        package var request: TimeAmount
         /// How long a pooled connection stays open unused: shorter than common upstream keep-alive
         /// limits (5 s and more), so the shim closes idle connections before the upstream does.
-        public var idle: TimeAmount
+        package var idle: TimeAmount
 
         /// Timeouts as given; the defaults are 2 s connect, 10 s read, 15 s request and 4 s idle.
-        public init(
+        package init(
             connect: TimeAmount = .seconds(2), read: TimeAmount = .seconds(10), request: TimeAmount = .seconds(15),
             idle: TimeAmount = .seconds(4)
         ) {
@@ -36,16 +36,16 @@ public struct HTTPClientUpstream: Upstream {
     }
 
     /// The configured upstream every request goes to.
-    public let endpoint: UpstreamEndpoint
+    package let endpoint: UpstreamEndpoint
     /// The AsyncHTTPClient client; it follows no redirects and does not decompress.
-    public let client: HTTPClient
+    package let client: HTTPClient
     /// The timeouts of every call.
-    public let timeouts: Timeouts
+    package let timeouts: Timeouts
 
     /// Creates the client. Shut it down with `client.shutdown()` (``EventLoopUpstream/shutdown()`` does).
     /// - Parameter verifyCertificates: Verify an https upstream's certificate chain and host name.
     ///   Turning it off is for test vendors only.
-    public init(
+    package init(
         endpoint: UpstreamEndpoint, timeouts: Timeouts = Timeouts(), maxConnections: Int = 64,
         verifyCertificates: Bool = true
     ) {
@@ -70,7 +70,7 @@ public struct HTTPClientUpstream: Upstream {
     /// Sends a buffered request. A caller that leaves before it is sent cancels it; once it may
     /// have been sent it runs to its answer (in a task the caller's cancellation does not reach),
     /// so its outcome is known.
-    public func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+    package func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
         -> BufferedUpstreamResponse
     {
         if Task.isCancelled { throw .cancelled }
@@ -93,7 +93,7 @@ public struct HTTPClientUpstream: Upstream {
     }
 
     /// Sends the call and returns at the answer's head; the body streams from the upstream as it is read.
-    public func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
+    package func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
         let response = try await execute(request, logger: logger)
         return UpstreamResponse(status: response.status, headers: response.headers, body: ResponseBody(asyncSequence: response.body))
     }

@@ -2,28 +2,28 @@ import Foundation
 
 /// The configured upstream base URL, validated once: `http` or `https`, a host, an optional port and
 /// an optional base path; no query, fragment or credentials.
-public struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
+package struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// `http` or `https`, lower case.
-    public let scheme: String
+    package let scheme: String
     /// The host name or IP address.
-    public let host: String
+    package let host: String
     /// The port; 80 or 443 when the URL gives none.
-    public let port: Int
+    package let port: Int
     /// Base path without trailing slash, possibly empty.
-    public let basePath: String
+    package let basePath: String
 
     /// The base URL every upstream target is appended to.
-    public var baseURL: String {
+    package var baseURL: String {
         let needsBrackets = host.contains(":")
         let hostPart = needsBrackets ? "[\(host)]" : host
         return "\(scheme)://\(hostPart):\(port)\(basePath)"
     }
 
     /// The base URL.
-    public var description: String { baseURL }
+    package var description: String { baseURL }
 
     /// Parses and validates a base URL such as `https://eucrm.cc.capillarytech.com`.
-    public init(_ string: String) throws(ConfigurationError) {
+    package init(_ string: String) throws(ConfigurationError) {
         guard let components = URLComponents(string: string), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
         else {
@@ -47,7 +47,7 @@ public struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The full URL for an origin-form target, or `nil` when the target is not a plain absolute path.
-    public func url(for target: String) -> String? {
+    package func url(for target: String) -> String? {
         guard target.first == "/", !target.hasPrefix("//") else { return nil }
         guard !target.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "#") }) else { return nil }
         return baseURL + target

@@ -2,7 +2,7 @@
 ///
 /// The codes split on one question, the one a legacy caller's retry depends on: could any byte of
 /// the request have reached the vendor? ``mayHaveReachedUpstream`` answers it.
-public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
         case connectFailed = "upstream connect failed"
         case timeout = "upstream timeout"
@@ -16,24 +16,24 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
     private let code: Code
 
     /// No connection could be made (refused, or the connect timed out); nothing was sent.
-    public static let connectFailed = UpstreamError(code: .connectFailed)
+    package static let connectFailed = UpstreamError(code: .connectFailed)
     /// The call was sent and the answer did not come in time (read timeout or the call's deadline).
-    public static let timeout = UpstreamError(code: .timeout)
+    package static let timeout = UpstreamError(code: .timeout)
     /// The connection closed or failed after the request may have been sent, or the answer was not
     /// HTTP or was cut short.
-    public static let connectionLost = UpstreamError(code: .connectionLost)
+    package static let connectionLost = UpstreamError(code: .connectionLost)
     /// A buffered answer exceeded its limit.
-    public static let responseTooLarge = UpstreamError(code: .responseTooLarge)
+    package static let responseTooLarge = UpstreamError(code: .responseTooLarge)
     /// The request could not be formed (e.g. a target that is not a valid URL path).
-    public static let invalidRequest = UpstreamError(code: .invalidRequest)
+    package static let invalidRequest = UpstreamError(code: .invalidRequest)
     /// The call's deadline passed while it waited for a connection; nothing was sent.
-    public static let notSentInTime = UpstreamError(code: .notSentInTime)
+    package static let notSentInTime = UpstreamError(code: .notSentInTime)
     /// The caller went away (its task was cancelled) while the call waited; nothing was sent.
-    public static let cancelled = UpstreamError(code: .cancelled)
+    package static let cancelled = UpstreamError(code: .cancelled)
 
     /// Whether any byte of the request may have reached the upstream: only then can the vendor have
     /// acted on it, and only then is an answer "may or may not have been issued".
-    public var mayHaveReachedUpstream: Bool {
+    package var mayHaveReachedUpstream: Bool {
         switch code {
         case .timeout, .connectionLost, .responseTooLarge: return true
         case .connectFailed, .invalidRequest, .notSentInTime, .cancelled: return false
@@ -41,5 +41,5 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// A constant phrase per code, e.g. `upstream timeout`.
-    public var description: String { code.rawValue }
+    package var description: String { code.rawValue }
 }

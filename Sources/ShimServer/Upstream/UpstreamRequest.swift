@@ -1,12 +1,12 @@
-public import HTTPTypes
-public import Hummingbird
-public import NIOCore
+package import HTTPTypes
+package import Hummingbird
+package import NIOCore
 
 /// A request to the configured upstream. It names only a path: the scheme, host and port always
 /// come from configuration, so nothing a caller sends can point the shim elsewhere.
-public struct UpstreamRequest: Sendable {
+package struct UpstreamRequest: Sendable {
     /// The body of an upstream request.
-    public enum Body: Sendable {
+    package enum Body: Sendable {
         /// No body.
         case none
         /// A body held whole in memory.
@@ -16,23 +16,23 @@ public struct UpstreamRequest: Sendable {
     }
 
     /// The HTTP method.
-    public var method: HTTPRequest.Method
+    package var method: HTTPRequest.Method
     /// Origin-form target: path and optional query, starting with `/`.
-    public var target: String
+    package var target: String
     /// Headers to send; hop-by-hop headers and `Host` must already be removed.
-    public var headers: HTTPFields
+    package var headers: HTTPFields
     /// The body to send.
-    public var body: Body
+    package var body: Body
     /// Whether the request may be sent once more when no connection could be made (nothing was
     /// sent). Never set it for a request that is not safe to repeat unless the first attempt
     /// provably sent nothing, which is the only case it applies to.
-    public var retryOnConnectFailure: Bool
+    package var retryOnConnectFailure: Bool
     /// The caller's deadline, fixed when its call arrived; `nil` gives the request the configured
     /// request timeout from when it is sent.
-    public var deadline: NIODeadline?
+    package var deadline: NIODeadline?
 
     /// A request to `target` on the configured upstream; by default without body, retry or deadline of its own.
-    public init(
+    package init(
         method: HTTPRequest.Method, target: String, headers: HTTPFields, body: Body = .none,
         retryOnConnectFailure: Bool = false, deadline: NIODeadline? = nil
     ) {
@@ -46,16 +46,16 @@ public struct UpstreamRequest: Sendable {
 }
 
 /// An upstream answer whose body is still streaming.
-public struct UpstreamResponse: Sendable {
+package struct UpstreamResponse: Sendable {
     /// The upstream's HTTP status.
-    public var status: HTTPResponse.Status
+    package var status: HTTPResponse.Status
     /// The upstream's headers.
-    public var headers: HTTPFields
+    package var headers: HTTPFields
     /// The body, streaming from the upstream as it is read.
-    public var body: ResponseBody
+    package var body: ResponseBody
 
     /// An answer as given.
-    public init(status: HTTPResponse.Status, headers: HTTPFields, body: ResponseBody) {
+    package init(status: HTTPResponse.Status, headers: HTTPFields, body: ResponseBody) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -63,16 +63,16 @@ public struct UpstreamResponse: Sendable {
 }
 
 /// An upstream answer read whole (the small JSON answers of the translated calls).
-public struct BufferedUpstreamResponse: Sendable {
+package struct BufferedUpstreamResponse: Sendable {
     /// The upstream's HTTP status.
-    public var status: HTTPResponse.Status
+    package var status: HTTPResponse.Status
     /// The upstream's headers.
-    public var headers: HTTPFields
+    package var headers: HTTPFields
     /// The whole body.
-    public var body: ByteBuffer
+    package var body: ByteBuffer
 
     /// An answer as given.
-    public init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
+    package init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
         self.status = status
         self.headers = headers
         self.body = body

@@ -1,15 +1,15 @@
 import Crypto
 import Foundation
-import HTTPTypes
+package import HTTPTypes
 import ShimCore
 
 /// Names the caller for the usage log and metrics without ever revealing a credential: the
 /// Basic-auth user name, or `oauth:` and a digest of the OAuth token.
-public enum ClientIdentity {
+package enum ClientIdentity {
     static let oauthToken = HTTPField.Name("X-CAP-API-OAUTH-TOKEN")!
 
     /// The client name of a request's credentials, or `anonymous`.
-    public static func name(from headers: HTTPFields) -> String {
+    package static func name(from headers: HTTPFields) -> String {
         if let authorization = headers[.authorization], authorization.count > 6,
             authorization.prefix(6).lowercased() == "basic ",
             let decoded = Data(base64Encoded: String(authorization.dropFirst(6).drop(while: { $0 == " " }))),

@@ -1,7 +1,7 @@
 extension CustomerHasher: CustomStringConvertible, CustomDebugStringConvertible {
     /// Never the key: descriptions end up in logs.
-    public var description: String { "CustomerHasher(key: <redacted>)" }
+    package var description: String { "CustomerHasher(key: <redacted>)" }
 
     /// Never the key: debug descriptions end up in logs too.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 }

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-public import ShimCore
+package import ShimCore
 
 /// Turns identifierName + identifierValue into a keyed hash, so operations can count distinct
 /// customers without the usage log ever holding a phone number or email.
@@ -11,12 +11,12 @@ public import ShimCore
 /// HMAC-SHA256 (RFC 2104) with the key schedule done once: the hash states after the padded key's
 /// inner and outer blocks are kept, so a call hashes only its own message (profiles showed the
 /// per-call key schedule of `HMAC` at 2.8 % of the translation path).
-public struct CustomerHasher: Sendable {
+package struct CustomerHasher: Sendable {
     private let innerStart: SHA256
     private let outerStart: SHA256
 
     /// - Parameter secret: The hashing key; `nil` draws a random one.
-    public init(secret: String?) {
+    package init(secret: String?) {
         let key: [UInt8]
         if let secret, !secret.isEmpty {
             key = Array(secret.utf8)
@@ -39,7 +39,7 @@ public struct CustomerHasher: Sendable {
     }
 
     /// 16 hex digits of HMAC-SHA256 over `identifierName:identifierValue` (the name lower-cased).
-    public func hash(_ issue: ValidatedIssue) -> String {
+    package func hash(_ issue: ValidatedIssue) -> String {
         var inner = innerStart
         var name = issue.identifierName
         if name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) { name = name.lowercased() }

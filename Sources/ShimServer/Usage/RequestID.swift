@@ -1,16 +1,16 @@
-import HTTPTypes
+package import HTTPTypes
 import ShimCore
 import Synchronization
 
 /// The request id of a legacy call: the caller's `X-Request-Id` or `X-CAP-REQUEST-ID` when it is a
 /// sane token, otherwise a fresh random one. Echoed in the response and written to the usage log.
-public enum RequestID {
+package enum RequestID {
     /// `X-Request-Id`, the header the request id is echoed in.
-    public static let header = HTTPField.Name("X-Request-Id")!
+    package static let header = HTTPField.Name("X-Request-Id")!
     static let capHeader = HTTPField.Name("X-CAP-REQUEST-ID")!
 
     /// The caller's request id when it is acceptable (`X-Request-Id` first, then `X-CAP-REQUEST-ID`), else a fresh one.
-    public static func resolve(from headers: HTTPFields) -> String {
+    package static func resolve(from headers: HTTPFields) -> String {
         for name in [header, capHeader] {
             if let value = headers[name], isAcceptable(value) { return value }
         }

@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
-public import Logging
-public import ServiceLifecycle
-public import ShimCore
+package import Logging
+package import ServiceLifecycle
+package import ShimCore
 import Synchronization
 
 /// The usage log: one JSON line per legacy call, written by a writer thread of its own in batches.
@@ -15,9 +15,9 @@ import Synchronization
 /// repeated. On graceful shutdown the writer gets until ``finalFlushTimeout`` (or the group's
 /// cancellation) to write what is left; whatever it could not is counted in ``lostRecords``.
 /// ``requestReopen()`` (SIGUSR1) reopens the file between two lines, so logrotate can move it away.
-public final class UsageLog: Service, Sendable {
+package final class UsageLog: Service, Sendable {
     /// Where records go.
-    public enum Destination: Sendable, Equatable {
+    package enum Destination: Sendable, Equatable {
         /// The process's standard output.
         case standardOutput
         /// A file at this path, created if missing and appended to.
@@ -25,13 +25,13 @@ public final class UsageLog: Service, Sendable {
     }
 
     /// The destination; `nil` when a test supplied its own sink.
-    public let destination: Destination?
+    package let destination: Destination?
     /// How often buffered records are written, and how often a failed write is tried again.
-    public let flushInterval: Duration
+    package let flushInterval: Duration
     /// Most records held in memory before new ones are dropped.
-    public var capacity: Int { state.withLock { $0.buffer.capacity } }
+    package var capacity: Int { state.withLock { $0.buffer.capacity } }
     /// How long the final write may take once shutdown begins.
-    public let finalFlushTimeout: Duration
+    package let finalFlushTimeout: Duration
 
     private let sink: any UsageSink
     private let logger: Logger
@@ -53,7 +53,7 @@ public final class UsageLog: Service, Sendable {
     ///   - capacity: Most records held in memory; past it records are dropped and counted.
     ///   - finalFlushTimeout: How long shutdown waits for the last records to be written.
     ///   - metrics: Where dropped records are counted.
-    public convenience init(
+    package convenience init(
         destination: Destination, flushInterval: Duration = .milliseconds(50), capacity: Int = 10_000,
         finalFlushTimeout: Duration = .seconds(25), metrics: ShimMetrics? = nil, logger: Logger
     ) throws(ConfigurationError) {
@@ -80,7 +80,7 @@ public final class UsageLog: Service, Sendable {
     }
 
     /// Buffers a record for the writer; never blocks on I/O. A full buffer drops and counts it.
-    public func append(_ record: UsageRecord) {
+    package func append(_ record: UsageRecord) {
         let kept = state.withLock { $0.buffer.append(record) }
         guard !kept else { return }
         metrics?.recordUsageRecordsDropped(1)
@@ -88,16 +88,16 @@ public final class UsageLog: Service, Sendable {
     }
 
     /// Asks the writer to reopen the file before its next write (what SIGUSR1 does).
-    public func requestReopen() {
+    package func requestReopen() {
         reopenRequested.store(true, ordering: .relaxed)
         wake.signal()
     }
 
     /// Records dropped (buffer full) or not written by the shutdown deadline, since start.
-    public var lostRecords: Int { state.withLock { $0.buffer.dropped + $0.abandoned } }
+    package var lostRecords: Int { state.withLock { $0.buffer.dropped + $0.abandoned } }
 
     /// Why the usage log is not keeping up, for `/ready`; `nil` while it is.
-    public var problem: String? {
+    package var problem: String? {
         let (failure, full) = state.withLock { ($0.failure, $0.buffer.isFull) }
         if let failure { return "usage log cannot be written (\(failure))" }
         let started = writeStartedAt.load(ordering: .relaxed)
@@ -109,7 +109,7 @@ public final class UsageLog: Service, Sendable {
     }
 
     /// Starts the writer, waits for graceful shutdown, then writes what is left (within ``finalFlushTimeout``).
-    public func run() async throws {
+    package func run() async throws {
         startWriter()
         // Calls in flight finish before this returns: the listeners shut down first.
         try? await gracefulShutdown()
