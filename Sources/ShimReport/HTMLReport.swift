@@ -59,7 +59,8 @@ package enum HTMLReport {
             html += "<p class=\"sub\">\(summary.skippedLines) unreadable line(s) skipped.</p>\n"
         }
         if summary.unknownOutcomeLines > 0 {
-            html += "<p class=\"sub\">\(summary.unknownOutcomeLines) line(s) with an outcome this version does not know skipped.</p>\n"
+            html +=
+                "<p class=\"sub\">\(summary.unknownOutcomeLines) line(s) with an outcome this version does not know skipped.</p>\n"
         }
         return html + "</body></html>\n"
     }
@@ -77,14 +78,20 @@ package enum HTMLReport {
         if !rest.isEmpty {
             series.append(("other", numbers.map { day in rest.reduce(0) { $0 + ($1.callsPerDay[day] ?? 0) } }))
         }
-        let width = 760.0, height = 260.0, left = 50.0, bottom = 30.0, top = 10.0
+        let width = 760.0
+        let height = 260.0
+        let left = 50.0
+        let bottom = 30.0
+        let top = 10.0
         let maxValue = Double(max(1, series.flatMap(\.values).max() ?? 1))
         let step = days.count > 1 ? (width - left - 10) / Double(days.count - 1) : 0
         func x(_ index: Int) -> Double { left + Double(index) * step }
         func y(_ value: Int) -> Double { top + (height - top - bottom) * (1 - Double(value) / maxValue) }
-        var svg = "<svg role=\"img\" aria-label=\"calls per day per client\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
+        var svg =
+            "<svg role=\"img\" aria-label=\"calls per day per client\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
         svg += "<line x1=\"\(left)\" y1=\"\(y(0))\" x2=\"\(width - 10)\" y2=\"\(y(0))\" stroke=\"#9aa5b1\"/>"
-        svg += "<text x=\"4\" y=\"\(top + 10)\" font-size=\"11\">\(Int(maxValue))</text><text x=\"4\" y=\"\(y(0))\" font-size=\"11\">0</text>"
+        svg +=
+            "<text x=\"4\" y=\"\(top + 10)\" font-size=\"11\">\(Int(maxValue))</text><text x=\"4\" y=\"\(y(0))\" font-size=\"11\">0</text>"
         svg += "<text x=\"\(left)\" y=\"\(height - 8)\" font-size=\"11\">\(escape(days[0]))</text>"
         svg += "<text x=\"\(width - 80)\" y=\"\(height - 8)\" font-size=\"11\">\(escape(days[days.count - 1]))</text>"
         for (index, line) in series.enumerated() {
@@ -107,8 +114,10 @@ package enum HTMLReport {
     static func outcomeChart(_ summary: UsageSummary) -> String {
         let outcomes = summary.outcomes.sorted { $0.value > $1.value }
         guard let largest = outcomes.first?.value else { return "<p class=\"sub\">No calls yet.</p>" }
-        let colors = ["issued": "#2f8132", "warning": "#ff9900", "rejected": "#7f7f7f", "error": "#dc3912",
-            "upstream_failure": "#990099", "brownout": "#c62828", "sunset": "#5d4037"]
+        let colors = [
+            "issued": "#2f8132", "warning": "#ff9900", "rejected": "#7f7f7f", "error": "#dc3912",
+            "upstream_failure": "#990099", "brownout": "#c62828", "sunset": "#5d4037",
+        ]
         var svg = "<svg role=\"img\" aria-label=\"outcomes\" width=\"760\" height=\"\(outcomes.count * 28 + 10)\">"
         for (index, outcome) in outcomes.enumerated() {
             let barWidth = max(2, 560 * Double(outcome.value) / Double(largest))

@@ -18,13 +18,15 @@ enum TextReport {
         out += "\nTrend: \(trend.verdict)"
         if trend.days >= 2 { out += ", \(String(format1: trend.slopePerDay)) calls/day per day" }
         if let zero = trend.zeroDate { out += "; reaches zero around \(zero)" }
-        out += "\nOutcomes: " + summary.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        out +=
+            "\nOutcomes: " + summary.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         out += "\n\n" + contacts(summary, context: context)
         out += "\n" + ambiguous(summary.ambiguousCalls)
         out += "\n" + retries(summary.retries)
         if summary.skippedLines > 0 { out += "\nSkipped \(summary.skippedLines) unreadable line(s)" }
         if summary.unknownOutcomeLines > 0 {
-            out += "\nSkipped \(summary.unknownOutcomeLines) line(s) with an outcome this version does not know: "
+            out +=
+                "\nSkipped \(summary.unknownOutcomeLines) line(s) with an outcome this version does not know: "
                 + summary.unknownOutcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
         return out + "\n"
@@ -59,7 +61,8 @@ enum TextReport {
         }
         out += table([header] + rows)
         if calls.omitted > 0 {
-            out += "\(calls.omitted) more not listed (the first \(calls.limit) are; raise --ambiguous-limit or narrow with --since)\n"
+            out +=
+                "\(calls.omitted) more not listed (the first \(calls.limit) are; raise --ambiguous-limit or narrow with --since)\n"
         }
         return out
     }

@@ -1,4 +1,4 @@
-package import ShimCore
+import ShimCore
 
 extension UsageSummary {
     /// The figures of one client.
@@ -78,8 +78,12 @@ extension UsageSummary {
             calls += 1
             switch record.outcome {
             case .issued, .warning: break
-            case .brownout: failures += 1; brownoutRefusals += 1
-            case .sunset: failures += 1; sunsetRefusals += 1
+            case .brownout:
+                failures += 1
+                brownoutRefusals += 1
+            case .sunset:
+                failures += 1
+                sunsetRefusals += 1
             default: failures += 1
             }
             if record.wouldReject != nil { wouldBeRefusals += 1 }

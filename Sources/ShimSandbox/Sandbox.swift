@@ -68,7 +68,9 @@ package enum Sandbox {
         )
     }
 
-    private static func bulk(_ request: Request, vendor: SandboxVendor, endpoint: SandboxVendor.BulkEndpoint)
+    private static func bulk(
+        _ request: Request, vendor: SandboxVendor, endpoint: SandboxVendor.BulkEndpoint
+    )
         async throws -> Response
     {
         let body = try await request.body.collect(upTo: 1 << 20)

@@ -7,7 +7,9 @@ struct SandboxAuthMiddleware: RouterMiddleware {
 
     let authenticator: SandboxAuthenticator
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         switch authenticator.verdict(for: request.headers) {

@@ -75,7 +75,10 @@ struct SandboxLegacy: Sendable {
         }
         let warnings = entity.warnings.map { Message(code: $0.code, message: $0.message) }
         if !entity.errors.isEmpty {
-            return (.badRequest, ErrorAnswer(warnings: warnings, errors: entity.errors.map { Message(code: $0.code, message: $0.message) }))
+            return (
+                .badRequest,
+                ErrorAnswer(warnings: warnings, errors: entity.errors.map { Message(code: $0.code, message: $0.message) })
+            )
         }
         var sideEffects: [SideEffect] = []
         if let result = entity.result, result.issualId != nil || result.earnedId != nil {

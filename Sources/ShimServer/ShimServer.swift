@@ -1,9 +1,9 @@
-package import Logging
-package import ServiceLifecycle
 import Foundation
 import Hummingbird
 import HummingbirdCore
+package import Logging
 import NIOCore
+import ServiceLifecycle
 import ShimCore
 
 /// The assembled shim: the proxy listener, the admin listener, the usage log and the upstream

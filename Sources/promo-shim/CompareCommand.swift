@@ -11,7 +11,8 @@ import ShimServer
 struct CompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Replays recorded calls (JSON Lines or HAR) against the legacy endpoint and the shim, and compares the answers.",
+        abstract:
+            "Replays recorded calls (JSON Lines or HAR) against the legacy endpoint and the shim, and compares the answers.",
         discussion: """
             WARNING: against a real vendor, every replayed call is a real call: legacy issue calls ISSUE \
             PROMOTIONS, twice (once per side). Use --sandbox to try it without a vendor account.
@@ -68,7 +69,8 @@ struct CompareCommand: AsyncParsableCommand {
             results = try await withRunningApplication({ onRunning in
                 Sandbox.application(host: "127.0.0.1", port: 0, logger: logger, onServerRunning: onRunning)
             }) { port in
-                var configuration = ShimConfiguration(upstream: try UpstreamEndpoint("http://127.0.0.1:\(port)"), mappings: mappingSet)
+                var configuration = ShimConfiguration(
+                    upstream: try UpstreamEndpoint("http://127.0.0.1:\(port)"), mappings: mappingSet)
                 configuration.port = 0
                 configuration.adminPort = 0
                 return try await ShimServer.withRunning(configuration, logger: logger) { shim in

@@ -17,7 +17,8 @@ struct NoopServerCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port = 18904
 
-    static let body = #"{"warnings":[],"errors":[],"sideEffects":[{"programId":2750,"issualId":811,"earnedId":765,"promotionId":201436,"type":"Points promotion"}]}"#
+    static let body =
+        #"{"warnings":[],"errors":[],"sideEffects":[{"programId":2750,"issualId":811,"earnedId":765,"promotionId":201436,"type":"Points promotion"}]}"#
 
     func run() async throws {
         var logger = Logger(label: "promo-shim.noop")

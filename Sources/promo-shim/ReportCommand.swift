@@ -8,7 +8,8 @@ import ShimReport
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Summarises usage logs per client and per day, with the trend, the contact list, the calls to reconcile and suspected retries."
+        abstract:
+            "Summarises usage logs per client and per day, with the trend, the contact list, the calls to reconcile and suspected retries."
     )
 
     @Argument(help: "Usage logs to read (rotated and .gz files too); '-' or none reads standard input.")
@@ -48,9 +49,13 @@ struct ReportCommand: ParsableCommand {
         var context = ReportContext(generatedAt: RFC3339.format(epochMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
         context.now = try now.map { try Self.instant($0, option: "--now") }
         let sunset = sunsetDate ?? ProcessInfo.processInfo.environment["SHIM_SUNSET_DATE"].flatMap { $0.isEmpty ? nil : $0 }
-        context.sunsetMilliseconds = try sunset.map { try Self.instant($0, option: sunsetDate == nil ? "SHIM_SUNSET_DATE" : "--sunset-date") }
+        context.sunsetMilliseconds = try sunset.map {
+            try Self.instant($0, option: sunsetDate == nil ? "SHIM_SUNSET_DATE" : "--sunset-date")
+        }
         if let section {
-            guard format == .csv else { throw ValidationError("--section chooses the table of --format csv; the other formats show every section") }
+            guard format == .csv else {
+                throw ValidationError("--section chooses the table of --format csv; the other formats show every section")
+            }
             guard let chosen = CSVSection(rawValue: section) else {
                 throw ValidationError("section must be one of: \(CSVSection.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -75,7 +80,9 @@ struct ReportCommand: ParsableCommand {
         }
         if summary.ambiguousCalls.omitted > 0 {
             FileHandle.standardError.write(
-                Data("report: \(summary.ambiguousCalls.omitted) more calls may have been issued than are listed; raise --ambiguous-limit or narrow with --since\n".utf8)
+                Data(
+                    "report: \(summary.ambiguousCalls.omitted) more calls may have been issued than are listed; raise --ambiguous-limit or narrow with --since\n"
+                        .utf8)
             )
         }
     }

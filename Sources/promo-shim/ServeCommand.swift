@@ -4,10 +4,10 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
-import UnixSignals
 import ShimCore
 import ShimSandbox
 import ShimServer
+import UnixSignals
 
 /// `promo-shim serve`: the proxy, in front of a vendor URL or the embedded sandbox.
 struct ServeCommand: AsyncParsableCommand {
@@ -45,7 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where to write the usage log of legacy calls, '-' for stdout (env SHIM_USAGE_LOG).")
     var usageLog: String?
 
-    @Option(help: "Most usage records held in memory while the usage log cannot keep up; beyond, records are dropped and counted (env SHIM_USAGE_LOG_BUFFER_RECORDS).")
+    @Option(
+        help:
+            "Most usage records held in memory while the usage log cannot keep up; beyond, records are dropped and counted (env SHIM_USAGE_LOG_BUFFER_RECORDS)."
+    )
     var usageLogBufferRecords: Int?
 
     @Option(help: "Largest legacy request body in bytes (env SHIM_MAX_BODY_BYTES).")
@@ -60,7 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Upstream read timeout in ms: longest silence while waiting for response bytes (env SHIM_READ_TIMEOUT_MS).")
     var readTimeoutMs: Int?
 
-    @Option(help: "Longest time from a request's first byte to the end of its head, in ms; 408 beyond (env SHIM_REQUEST_HEAD_TIMEOUT_MS).")
+    @Option(
+        help:
+            "Longest time from a request's first byte to the end of its head, in ms; 408 beyond (env SHIM_REQUEST_HEAD_TIMEOUT_MS)."
+    )
     var requestHeadTimeoutMs: Int?
 
     @Option(help: "Longest silence while a request body is read, in ms; 408 beyond (env SHIM_REQUEST_BODY_TIMEOUT_MS).")
@@ -75,10 +81,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most upstream calls in flight (env SHIM_MAX_CONCURRENT_UPSTREAM).")
     var maxConcurrentUpstream: Int?
 
-    @Option(help: "Most passthrough requests in flight, a bound separate from legacy calls (env SHIM_MAX_CONCURRENT_PASSTHROUGH).")
+    @Option(
+        help: "Most passthrough requests in flight, a bound separate from legacy calls (env SHIM_MAX_CONCURRENT_PASSTHROUGH).")
     var maxConcurrentPassthrough: Int?
 
-    @Option(help: "Close pooled upstream connections idle this many ms, before the vendor's keep-alive limit (env SHIM_UPSTREAM_IDLE_TIMEOUT_MS).")
+    @Option(
+        help:
+            "Close pooled upstream connections idle this many ms, before the vendor's keep-alive limit (env SHIM_UPSTREAM_IDLE_TIMEOUT_MS)."
+    )
     var upstreamIdleTimeoutMs: Int?
 
     @Option(help: "Most calls queued for an upstream slot before a fast 503 (env SHIM_MAX_QUEUED_UPSTREAM).")
@@ -87,16 +97,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds SIGTERM waits for in-flight calls before stopping them (env SHIM_SHUTDOWN_TIMEOUT_SECONDS).")
     var shutdownTimeoutSeconds: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Reload the mappings when the files of their directory change, as SIGHUP does; follows a mounted Kubernetes ConfigMap (env SHIM_WATCH_MAPPINGS).")
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Reload the mappings when the files of their directory change, as SIGHUP does; follows a mounted Kubernetes ConfigMap (env SHIM_WATCH_MAPPINGS)."
+    )
     var watchMappings: Bool?
 
-    @Option(help: "Seconds SIGTERM keeps the proxy accepting and serving (with /ready 503 and Connection: close) before it stops accepting; a second SIGTERM or SIGINT skips it (env SHIM_DRAIN_DELAY_SECONDS).")
+    @Option(
+        help:
+            "Seconds SIGTERM keeps the proxy accepting and serving (with /ready 503 and Connection: close) before it stops accepting; a second SIGTERM or SIGINT skips it (env SHIM_DRAIN_DELAY_SECONDS)."
+    )
     var drainDelaySeconds: Int?
 
-    @Flag(help: "Do NOT verify the https upstream's certificate (test vendors only; logged loudly) (env SHIM_INSECURE_SKIP_TLS_VERIFY=true).")
+    @Flag(
+        help:
+            "Do NOT verify the https upstream's certificate (test vendors only; logged loudly) (env SHIM_INSECURE_SKIP_TLS_VERIFY=true)."
+    )
     var insecureSkipTlsVerify = false
 
-    @Option(help: "Hold legacy calls up to this many ms to share one bulk call; 0 turns coalescing off (env SHIM_COALESCE_WINDOW_MS).")
+    @Option(
+        help: "Hold legacy calls up to this many ms to share one bulk call; 0 turns coalescing off (env SHIM_COALESCE_WINDOW_MS)."
+    )
     var coalesceWindowMs: Int?
 
     @Option(help: "Most calls in one coalesced bulk call, 1...100 (env SHIM_COALESCE_MAX).")

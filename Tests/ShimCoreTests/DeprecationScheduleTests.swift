@@ -35,7 +35,9 @@ struct DeprecationScheduleTests {
         #expect(RFC3339.parse("2027-03-01T11:00:00+01:00") == 1_803_895_200_000)
         #expect(RFC3339.parse("2027-03-01T09:30:00.5-00:30") == 1_803_895_200_500)
         #expect(RFC3339.parse("2024-02-29T23:59:59.999Z") == 1_709_251_199_999)
-        for bad in ["2027-03-01", "2027-03-01T10:00:00", "2027-02-29T00:00:00Z", "2027-13-01T00:00:00Z", "2027-03-01T10:00:00.Z", "x"] {
+        for bad in [
+            "2027-03-01", "2027-03-01T10:00:00", "2027-02-29T00:00:00Z", "2027-13-01T00:00:00Z", "2027-03-01T10:00:00.Z", "x",
+        ] {
             #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }
         for millis: Int64 in [0, 1_803_981_600_123, 4_102_444_799_999] {
@@ -87,12 +89,27 @@ struct DeprecationScheduleTests {
                 "brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z, mode: enforce }\n  - { start: 2027-03-01T10:59:59Z, end: 2027-03-01T12:00:00Z, mode: dryRun }\n",
                 3, "overlaps"
             ),
-            ("brownouts:\n  - { start: 2027-03-01T11:00:00Z, end: 2027-03-01T10:00:00Z, mode: enforce }\n", 2, "at or before its start"),
-            ("brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T10:00:00Z, mode: enforce }\n", 2, "at or before its start"),
-            ("brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z, mode: always }\n", 2, "enforce or dryRun"),
+            (
+                "brownouts:\n  - { start: 2027-03-01T11:00:00Z, end: 2027-03-01T10:00:00Z, mode: enforce }\n", 2,
+                "at or before its start"
+            ),
+            (
+                "brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T10:00:00Z, mode: enforce }\n", 2,
+                "at or before its start"
+            ),
+            (
+                "brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z, mode: always }\n", 2,
+                "enforce or dryRun"
+            ),
             ("brownouts:\n  - start: 2027-03-01\n    end: 2027-03-01T11:00:00Z\n    mode: enforce\n", 2, "RFC 3339"),
-            ("brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z, mode: enforce, clients: [] }\n", 2, "empty list"),
-            ("brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z, mode: enforce, clients: [a], exempt: [a] }\n", 2, "both covered and exempt"),
+            (
+                "brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z, mode: enforce, clients: [] }\n", 2,
+                "empty list"
+            ),
+            (
+                "brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z, mode: enforce, clients: [a], exempt: [a] }\n",
+                2, "both covered and exempt"
+            ),
             ("brownouts:\n  - { start: 2027-03-01T10:00:00Z, end: 2027-03-01T11:00:00Z }\n", 2, "missing required key 'mode'"),
             ("afterSunset:\n  action: explode\n", 2, "reject or serve"),
             ("sunset: 2027-01-01\n", 1, "unknown key"),
@@ -113,7 +130,8 @@ struct DeprecationScheduleTests {
     func checkedAgainstTheSunset() throws {
         let schedule = try schedule()
         try schedule.check(sunset: Self.sunset)
-        let late = try self.schedule("brownouts:\n  - { start: 2027-06-29T23:00:00Z, end: 2027-06-30T00:00:00.001Z, mode: dryRun }\n")
+        let late = try self.schedule(
+            "brownouts:\n  - { start: 2027-06-29T23:00:00Z, end: 2027-06-30T00:00:00.001Z, mode: dryRun }\n")
         #expect(throws: MappingError.self) { try late.check(sunset: Self.sunset) }
         do {
             try late.check(sunset: Self.sunset)

@@ -19,23 +19,28 @@ struct GoldenTranslationTests {
         Golden(
             name: "Response 200",
             bulkStatus: 200,
-            bulk: #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"promotionId":201436,"programId":2750,"issualId":"809","earnedId":"764"},"errors":[],"warnings":[]}],"totalCount":1,"failureCount":0}"#,
+            bulk:
+                #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"promotionId":201436,"programId":2750,"issualId":"809","earnedId":"764"},"errors":[],"warnings":[]}],"totalCount":1,"failureCount":0}"#,
             legacyStatus: 200,
-            legacy: #"{"warnings":[],"errors":[],"sideEffects":[{"programId":2750,"issualId":809,"earnedId":764,"promotionId":201436,"type":"Points promotion"}]}"#,
+            legacy:
+                #"{"warnings":[],"errors":[],"sideEffects":[{"programId":2750,"issualId":809,"earnedId":764,"promotionId":201436,"type":"Points promotion"}]}"#,
             outcome: .issued
         ),
         Golden(
             name: "Error: due to config issues or limit",
             bulkStatus: 200,
-            bulk: #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"promotionId":201436,"programId":2750},"errors":[],"warnings":[{"status":false,"code":8890,"message":"promotion not issued due to config issues or customer exhausted limits"}]}],"totalCount":1,"failureCount":0}"#,
+            bulk:
+                #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"promotionId":201436,"programId":2750},"errors":[],"warnings":[{"status":false,"code":8890,"message":"promotion not issued due to config issues or customer exhausted limits"}]}],"totalCount":1,"failureCount":0}"#,
             legacyStatus: 200,
-            legacy: #"{"warnings":[{"status":false,"code":8890,"message":"promotion not issued due to config issues or customer exhausted limits"}],"errors":[],"sideEffects":[]}"#,
+            legacy:
+                #"{"warnings":[{"status":false,"code":8890,"message":"promotion not issued due to config issues or customer exhausted limits"}],"errors":[],"sideEffects":[]}"#,
             outcome: .warning
         ),
         Golden(
             name: "Error: Invalid ProgramId passed",
             bulkStatus: 200,
-            bulk: #"{"response":[{"errors":[{"status":false,"code":1101,"message":"invalid programId passed"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
+            bulk:
+                #"{"response":[{"errors":[{"status":false,"code":1101,"message":"invalid programId passed"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
             legacyStatus: 400,
             legacy: #"{"warnings":[],"errors":[{"status":false,"message":"invalid programId passed","code":1101}]}"#,
             outcome: .error
@@ -43,7 +48,8 @@ struct GoldenTranslationTests {
         Golden(
             name: "Error: Invalid Promotion ID passed",
             bulkStatus: 200,
-            bulk: #"{"response":[{"errors":[{"status":false,"code":8874,"message":"promotion id passed is invalid"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
+            bulk:
+                #"{"response":[{"errors":[{"status":false,"code":8874,"message":"promotion id passed is invalid"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
             legacyStatus: 400,
             legacy: #"{"warnings":[],"errors":[{"status":false,"message":"promotion id passed is invalid","code":8874}]}"#,
             outcome: .error
@@ -51,15 +57,18 @@ struct GoldenTranslationTests {
         Golden(
             name: "Error: Customer not found",
             bulkStatus: 200,
-            bulk: #"{"response":[{"errors":[{"status":false,"code":8015,"message":"Customer not found for the given identifiers"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
+            bulk:
+                #"{"response":[{"errors":[{"status":false,"code":8015,"message":"Customer not found for the given identifiers"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
             legacyStatus: 400,
-            legacy: #"{"warnings":[],"errors":[{"status":false,"code":8015,"message":"Customer not found for the given identifiers"}]}"#,
+            legacy:
+                #"{"warnings":[],"errors":[{"status":false,"code":8015,"message":"Customer not found for the given identifiers"}]}"#,
             outcome: .error
         ),
         Golden(
             name: "Bulk-only 8892 promotion is inactive, relayed code for code",
             bulkStatus: 200,
-            bulk: #"{"response":[{"errors":[{"status":false,"code":8892,"message":"promotion is inactive"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
+            bulk:
+                #"{"response":[{"errors":[{"status":false,"code":8892,"message":"promotion is inactive"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
             legacyStatus: 400,
             legacy: #"{"warnings":[],"errors":[{"status":false,"code":8892,"message":"promotion is inactive"}]}"#,
             outcome: .error
@@ -67,7 +76,8 @@ struct GoldenTranslationTests {
         Golden(
             name: "Bulk-only 8899 user group",
             bulkStatus: 200,
-            bulk: #"{"response":[{"errors":[{"status":false,"code":8899,"message":"Cannot enrol/issue to the user group"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
+            bulk:
+                #"{"response":[{"errors":[{"status":false,"code":8899,"message":"Cannot enrol/issue to the user group"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
             legacyStatus: 400,
             legacy: #"{"warnings":[],"errors":[{"status":false,"code":8899,"message":"Cannot enrol/issue to the user group"}]}"#,
             outcome: .error
@@ -75,15 +85,18 @@ struct GoldenTranslationTests {
         Golden(
             name: "Bulk-only 8881 insufficient parameters",
             bulkStatus: 200,
-            bulk: #"{"response":[{"errors":[{"status":false,"code":8881,"message":"insufficient parameters passed, program id and one of promotion id/identifier are required"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
+            bulk:
+                #"{"response":[{"errors":[{"status":false,"code":8881,"message":"insufficient parameters passed, program id and one of promotion id/identifier are required"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
             legacyStatus: 400,
-            legacy: #"{"warnings":[],"errors":[{"status":false,"code":8881,"message":"insufficient parameters passed, program id and one of promotion id/identifier are required"}]}"#,
+            legacy:
+                #"{"warnings":[],"errors":[{"status":false,"code":8881,"message":"insufficient parameters passed, program id and one of promotion id/identifier are required"}]}"#,
             outcome: .error
         ),
         Golden(
             name: "An unlisted vendor code is relayed unchanged with the default error status",
             bulkStatus: 400,
-            bulk: #"{"response":[{"errors":[{"status":false,"code":7777,"message":"something new"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
+            bulk:
+                #"{"response":[{"errors":[{"status":false,"code":7777,"message":"something new"}],"warnings":[]}],"totalCount":1,"failureCount":1}"#,
             legacyStatus: 400,
             legacy: #"{"warnings":[],"errors":[{"status":false,"code":7777,"message":"something new"}]}"#,
             outcome: .error
@@ -91,17 +104,21 @@ struct GoldenTranslationTests {
         Golden(
             name: "Issued with only an issualId (the bulk spec's own example)",
             bulkStatus: 200,
-            bulk: #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":98662653,"promotionId":56799,"programId":469,"issualId":"35"},"errors":[],"warnings":[]}],"totalCount":1,"failureCount":0}"#,
+            bulk:
+                #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":98662653,"promotionId":56799,"programId":469,"issualId":"35"},"errors":[],"warnings":[]}],"totalCount":1,"failureCount":0}"#,
             legacyStatus: 200,
-            legacy: #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":35,"promotionId":56799,"type":"Points promotion"}]}"#,
+            legacy:
+                #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":35,"promotionId":56799,"type":"Points promotion"}]}"#,
             outcome: .issued
         ),
         Golden(
             name: "A non-numeric vendor id is relayed as a string rather than lost",
             bulkStatus: 200,
-            bulk: #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":1,"promotionId":201436,"programId":2750,"issualId":"A-809","earnedId":764},"errors":[],"warnings":[]}],"totalCount":1,"failureCount":0}"#,
+            bulk:
+                #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":1,"promotionId":201436,"programId":2750,"issualId":"A-809","earnedId":764},"errors":[],"warnings":[]}],"totalCount":1,"failureCount":0}"#,
             legacyStatus: 200,
-            legacy: #"{"warnings":[],"errors":[],"sideEffects":[{"programId":2750,"issualId":"A-809","earnedId":764,"promotionId":201436,"type":"Points promotion"}]}"#,
+            legacy:
+                #"{"warnings":[],"errors":[],"sideEffects":[{"programId":2750,"issualId":"A-809","earnedId":764,"promotionId":201436,"type":"Points promotion"}]}"#,
             outcome: .issued
         ),
     ]
@@ -169,7 +186,9 @@ struct GoldenTranslationTests {
         #expect(answer.outcome == .rejected)
         let actual = try #require(Fixtures.object(LegacyJSON.encode(answer.body)))
         let expected = try #require(
-            Fixtures.object(#"{"warnings":[],"errors":[{"message":"identifierName, identifierValue, source can not be empty","code":11013,"status":false}]}"#)
+            Fixtures.object(
+                #"{"warnings":[],"errors":[{"message":"identifierName, identifierValue, source can not be empty","code":11013,"status":false}]}"#
+            )
         )
         #expect(actual == expected)
     }

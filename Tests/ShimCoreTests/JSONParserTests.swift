@@ -10,8 +10,13 @@ struct JSONParserTests {
 
     @Test("Values of every kind, with escapes and surrogate pairs")
     func values() {
-        #expect(Self.parse(#"{"a":[1,-2,3.5,1e3,true,false,null,"x"]}"#)
-            == .object(["a": .array([.integer(1), .integer(-2), .double(3.5), .double(1000), .bool(true), .bool(false), .null, .string("x")])]))
+        #expect(
+            Self.parse(#"{"a":[1,-2,3.5,1e3,true,false,null,"x"]}"#)
+                == .object([
+                    "a": .array([
+                        .integer(1), .integer(-2), .double(3.5), .double(1000), .bool(true), .bool(false), .null, .string("x"),
+                    ])
+                ]))
         #expect(Self.parse(#" "q\"\\\/\b\f\n\r\t\u00e9\ud83d\ude42" "#) == .string("q\"\\/\u{08}\u{0C}\n\r\té🙂"))
         #expect(Self.parse("9223372036854775807") == .integer(.max))
         #expect(Self.parse("92233720368547758070") == .double(92_233_720_368_547_758_070))
@@ -46,7 +51,8 @@ struct JSONParserTests {
 
     @Test("It agrees with Foundation on the documents the vendor sends")
     func agreesWithFoundation() throws {
-        let text = #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"issualId":"811"},"errors":[],"warnings":[{"status":false,"code":8890,"message":"m"}]}],"totalCount":1}"#
+        let text =
+            #"{"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"issualId":"811"},"errors":[],"warnings":[{"status":false,"code":8890,"message":"m"}]}],"totalCount":1}"#
         let ours = try #require(Self.parse(text))
         let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary
         #expect(ours["totalCount"]?.int64Value == (foundation?["totalCount"] as? Int).map(Int64.init))

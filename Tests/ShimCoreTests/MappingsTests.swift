@@ -34,7 +34,9 @@ struct MappingsTests {
 
     @Test("An unknown key is named with its file, line and key path")
     func unknownKey() throws {
-        let error = try Self.error("route.yaml") { $0.replacingOccurrences(of: "  bulkAction: ENROL", with: "  bulkActoin: ENROL") }
+        let error = try Self.error("route.yaml") {
+            $0.replacingOccurrences(of: "  bulkAction: ENROL", with: "  bulkActoin: ENROL")
+        }
         #expect(error.file == "route.yaml")
         #expect(error.keyPath == "bulk.bulkActoin")
         #expect(error.line == 8)
@@ -63,7 +65,9 @@ struct MappingsTests {
     @Test("Duplicate YAML keys, bad statuses, missing local entries, empty and missing files are refused")
     func otherErrors() throws {
         let duplicate = try Self.error("codes.yaml") {
-            $0.replacingOccurrences(of: "  8015: { legacy: 8015, status: 400 }", with: "  8015: { legacy: 8015, status: 400 }\n  8015: { legacy: 8016, status: 400 }")
+            $0.replacingOccurrences(
+                of: "  8015: { legacy: 8015, status: 400 }",
+                with: "  8015: { legacy: 8015, status: 400 }\n  8015: { legacy: 8016, status: 400 }")
         }
         #expect(duplicate.file == "codes.yaml")
         let status = try Self.error("codes.yaml") { $0.replacingOccurrences(of: "error: 400", with: "error: 4000") }

@@ -26,7 +26,8 @@ struct PropertyTests {
     static let bodies = [
         #"{"programId":469,"promotionId":65777}"#, #"{"programId":"469","promotionId":"65777"}"#,
         #"{"programId":0,"promotionId":1}"#, #"{"programId":-1,"promotionId":1}"#, #"{"programId":1.5,"promotionId":1}"#,
-        #"{"programId":null}"#, #"{}"#, "[]", "", "null", #"{"programId":469,"#, #"{"programId":9223372036854775807,"promotionId":1}"#,
+        #"{"programId":null}"#, #"{}"#, "[]", "", "null", #"{"programId":469,"#,
+        #"{"programId":9223372036854775807,"promotionId":1}"#,
         #"{"programId":"x","promotionId":1}"#, #"{"programId":true,"promotionId":false}"#, "\u{FF}\u{FE}",
     ]
 
@@ -81,7 +82,8 @@ struct PropertyTests {
     static func randomMessage(_ generator: inout Generator) -> String {
         let codes = [1101, 8015, 8874, 8881, 8890, 8892, 8899, 8896, 8901, 8902, 7777, -1, 0]
         let messages = ["x", "", "quote \\\" and \\\\", "line\\nbreak", "ünïcödé"]
-        return #"{"status":false,"code":\#(codes.randomElement(using: &generator)!),"message":"\#(messages.randomElement(using: &generator)!)"}"#
+        return
+            #"{"status":false,"code":\#(codes.randomElement(using: &generator)!),"message":"\#(messages.randomElement(using: &generator)!)"}"#
     }
 
     @Test("Any bulk response of one entity yields a well-formed legacy answer of the documented shape")

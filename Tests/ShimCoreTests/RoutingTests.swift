@@ -71,9 +71,18 @@ struct RoutingTests {
     @Test(
         "Unreachable, duplicate and malformed rules are refused with their line",
         arguments: [
-            ("rules:\n  - { name: a, match: { client: x }, route: legacy }\n  - { name: b, match: { client: x, programId: 1 }, route: translate }\n", "shadowed by rule 'a'", 3),
-            ("rules:\n  - { name: a, match: { client: x }, route: legacy }\n  - { name: b, match: { client: x }, route: translate }\n", "duplicates rule 'a'", 3),
-            ("rules:\n  - { name: a, match: { client: x }, route: legacy }\n  - { name: a, match: { client: y }, route: legacy }\n", "used twice", 3),
+            (
+                "rules:\n  - { name: a, match: { client: x }, route: legacy }\n  - { name: b, match: { client: x, programId: 1 }, route: translate }\n",
+                "shadowed by rule 'a'", 3
+            ),
+            (
+                "rules:\n  - { name: a, match: { client: x }, route: legacy }\n  - { name: b, match: { client: x }, route: translate }\n",
+                "duplicates rule 'a'", 3
+            ),
+            (
+                "rules:\n  - { name: a, match: { client: x }, route: legacy }\n  - { name: a, match: { client: y }, route: legacy }\n",
+                "used twice", 3
+            ),
             ("rules:\n  - { name: a, match: { client: x }, route: nowhere }\n", "unknown route 'nowhere'", 2),
             ("rules:\n  - { name: a, match: { client: x }, route: translate, bulkAction: EARN }\n", "bulk routes only", 2),
             ("rules:\n  - { name: a, match: { client: x }, route: translate, translatePercent: 120 }\n", "0...100", 2),

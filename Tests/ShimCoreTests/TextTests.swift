@@ -1,5 +1,6 @@
-@testable import ShimCore
 import Testing
+
+@testable import ShimCore
 
 @Suite("Hex and FNV-1a")
 struct TextTests {

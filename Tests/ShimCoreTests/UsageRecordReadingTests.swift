@@ -19,9 +19,11 @@ struct UsageRecordReadingTests {
                 latencyMilliseconds: 4.848, upstreamLatencyMilliseconds: 0.75, route: "translate", batchId: "b-9",
                 batchSize: 12, mayHaveBeenIssued: true, wouldReject: .brownout
             ),
-            UsageRecord(timestampMilliseconds: 0, requestId: "r-2", client: "anonymous", outcome: .sunset, latencyMilliseconds: 0.001),
             UsageRecord(
-                timestampMilliseconds: 1_790_812_800_999, requestId: "r-3", client: "pos", customer: nil, outcome: .upstreamFailure,
+                timestampMilliseconds: 0, requestId: "r-2", client: "anonymous", outcome: .sunset, latencyMilliseconds: 0.001),
+            UsageRecord(
+                timestampMilliseconds: 1_790_812_800_999, requestId: "r-3", client: "pos", customer: nil,
+                outcome: .upstreamFailure,
                 codes: [9911], latencyMilliseconds: 1234.5, mayHaveBeenIssued: true
             ),
         ]
@@ -32,7 +34,8 @@ struct UsageRecordReadingTests {
 
     @Test("Nulls read as absent values; a missing request id and latency read as empty and zero")
     func nullsAndDefaults() throws {
-        let text = #"{"ts":"2026-11-01T00:00:00.000Z","client":"anonymous","programId":null,"source":null,"customer":null,"outcome":"rejected","codes":[11013]}"#
+        let text =
+            #"{"ts":"2026-11-01T00:00:00.000Z","client":"anonymous","programId":null,"source":null,"customer":null,"outcome":"rejected","codes":[11013]}"#
         let record = try #require(UsageRecord(jsonLine: Array(text.utf8)))
         #expect(record.programId == nil && record.source == nil && record.customer == nil)
         #expect(record.requestId == "" && record.latencyMilliseconds == 0)
@@ -68,7 +71,9 @@ struct UsageRecordReadingTests {
     @Test("Old logs: an upstream failure with a timeout code counts as ambiguous without the mark")
     func ambiguousFallback() {
         func record(_ outcome: CallOutcome, _ codes: [Int], marked: Bool = false) -> UsageRecord {
-            UsageRecord(timestampMilliseconds: 0, requestId: "r", client: "c", outcome: outcome, codes: codes, latencyMilliseconds: 0, mayHaveBeenIssued: marked)
+            UsageRecord(
+                timestampMilliseconds: 0, requestId: "r", client: "c", outcome: outcome, codes: codes, latencyMilliseconds: 0,
+                mayHaveBeenIssued: marked)
         }
         #expect(record(.upstreamFailure, [9911]).isAmbiguous)
         #expect(record(.upstreamFailure, [9915]).isAmbiguous)

@@ -21,7 +21,8 @@ struct UsageRecordTests {
             #expect(answer.mayHaveBeenIssued == ambiguous.contains(failure), "\(failure)")
             // The answer's own words agree: "may or may not" exactly when the call is marked.
             #expect(
-                answer.body.errors[0].message.contains("may or may not") == (ambiguous.contains(failure) && failure != .upstreamBusy),
+                answer.body.errors[0].message.contains("may or may not")
+                    == (ambiguous.contains(failure) && failure != .upstreamBusy),
                 "\(failure)"
             )
         }
@@ -38,7 +39,8 @@ struct UsageRecordTests {
 
     @Test("The reconciliation mark and a dry-run refusal are written only when set")
     func optionalFieldsAreWrittenWhenSet() {
-        var record = UsageRecord(timestampMilliseconds: 0, requestId: "r", client: "pos", outcome: .issued, latencyMilliseconds: 1)
+        var record = UsageRecord(
+            timestampMilliseconds: 0, requestId: "r", client: "pos", outcome: .issued, latencyMilliseconds: 1)
         #expect(!line(record).contains("mayHaveBeenIssued") && !line(record).contains("wouldReject"))
         record.mayHaveBeenIssued = true
         record.wouldReject = .brownout

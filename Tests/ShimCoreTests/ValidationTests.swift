@@ -73,10 +73,12 @@ struct ValidationTests {
         #expect(issue.identifierMapping == .bulk("mobile"))
     }
 
-    @Test("Every one of the eleven legacy sources is accepted", arguments: [
-        "FACEBOOK", "WEB_ENGAGE", "INSTORE", "MARTJACK", "TMALL", "TAOBAO", "JD", "ECOMMERCE", "WEBSITE", "LINE",
-        "MOBILE_APP",
-    ])
+    @Test(
+        "Every one of the eleven legacy sources is accepted",
+        arguments: [
+            "FACEBOOK", "WEB_ENGAGE", "INSTORE", "MARTJACK", "TMALL", "TAOBAO", "JD", "ECOMMERCE", "WEBSITE", "LINE",
+            "MOBILE_APP",
+        ])
     func sources(source: String) throws {
         let issue = try Self.validate("identifierName=id&identifierValue=1&source=\(source)", Self.validBody).get()
         #expect(issue.source == source)
@@ -92,7 +94,9 @@ struct ValidationTests {
             read(Self.validQuery + "&type=ORGANIZATION", Self.validBody)
                 == ReadableIssueFields(programId: 469, promotionId: 65777, source: "INSTORE", identifierName: "mobile")
         )
-        #expect(read("identifierName=phone&source=NOWHERE", #"{"programId":-1,"promotionId":7}"#) == ReadableIssueFields(promotionId: 7))
+        #expect(
+            read("identifierName=phone&source=NOWHERE", #"{"programId":-1,"promotionId":7}"#)
+                == ReadableIssueFields(promotionId: 7))
         #expect(read("source=instore", "not json") == ReadableIssueFields(source: "INSTORE"))
     }
 }

@@ -40,7 +40,8 @@ struct AmbiguousAndRetryTests {
         #expect(wider.perClient["kiosk"]?.repeatsAfterFailure == 1)
     }
 
-    @Test("The window is shown in seconds as given", arguments: [(60_000 as Int64, "60"), (2_500, "2.5"), (10, "0.01"), (0, "0")])
+    @Test(
+        "The window is shown in seconds as given", arguments: [(60_000 as Int64, "60"), (2_500, "2.5"), (10, "0.01"), (0, "0")])
     func windowText(milliseconds: Int64, text: String) {
         #expect(RetrySuspicion(windowMilliseconds: milliseconds).windowText == text)
     }

@@ -34,7 +34,8 @@ struct ContactListTests {
         let noSunset = summary.contactList()
         #expect(noSunset.daysToSunset == nil)
         #expect(noSunset.contacts[0].projection == .falling(zeroDate: "2026-12-01"))
-        let later = summary.contactList(now: RFC3339.milliseconds("2026-11-30T12:00:00Z"), sunsetMilliseconds: SectionFixture.sunset)
+        let later = summary.contactList(
+            now: RFC3339.milliseconds("2026-11-30T12:00:00Z"), sunsetMilliseconds: SectionFixture.sunset)
         #expect(later.referenceDay == "2026-11-30")
         #expect(later.daysToSunset == -5)
         let till = try #require(later.contacts.first { $0.client == "till" })

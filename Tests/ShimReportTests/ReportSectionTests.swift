@@ -15,7 +15,9 @@ struct ReportSectionTests {
     func table() throws {
         let text = ReportFormat.table.render(try SectionFixture.summary(), context: Self.context())
         #expect(text.contains("Contact list as of 2026-11-20 (sunset 2026-11-25, 5 days left)"))
-        let lines = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        let lines = text.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        }
         #expect(lines.contains("pos 2026-11-20T03:40:00.000Z 98 155 projected to miss the sunset by 6 days 2 0 3"))
         #expect(lines.contains("till 2026-11-20T01:00:00.000Z 28 55 on track, zero by 2026-11-21 0 0 0"))
         #expect(lines.contains("kiosk 2026-11-20T00:01:30.000Z 4 4 no decline 0 0 0"))

@@ -5,9 +5,10 @@ import Testing
 
 @Suite("Summarising usage")
 struct UsageSummaryTests {
-    static func line(_ day: String, _ client: String, customer: String, outcome: CallOutcome = .issued, program: Int64 = 469,
-        source: String = "INSTORE") -> UsageRecord
-    {
+    static func line(
+        _ day: String, _ client: String, customer: String, outcome: CallOutcome = .issued, program: Int64 = 469,
+        source: String = "INSTORE"
+    ) -> UsageRecord {
         UsageRecord(
             timestampMilliseconds: RFC3339.milliseconds("\(day)T10:00:00.000Z")!, requestId: "\(day)-\(client)-\(customer)",
             client: client, programId: program, source: source, customer: customer, outcome: outcome, latencyMilliseconds: 1

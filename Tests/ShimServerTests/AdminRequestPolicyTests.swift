@@ -9,7 +9,9 @@ struct AdminRequestPolicyTests {
 
     @Test(
         "Loopback names and the configured admin host are served, with any port",
-        arguments: ["localhost", "localhost:9901", "127.0.0.1:1", "[::1]:9901", "[::1]", "admin.internal:9901", "Admin.Internal", nil]
+        arguments: [
+            "localhost", "localhost:9901", "127.0.0.1:1", "[::1]:9901", "[::1]", "admin.internal:9901", "Admin.Internal", nil,
+        ]
     )
     func allowedHost(host: String?) {
         #expect(Self.policy.refusal(method: .get, host: host, origin: nil, fetchSite: nil) == nil)
@@ -17,7 +19,10 @@ struct AdminRequestPolicyTests {
 
     @Test(
         "Other names get 421",
-        arguments: ["evil.example", "evil.example:9901", "localhost.evil.example", "127.0.0.1:abc", "[::1]x", "", "::1:9901", "admin.internal.evil:80"]
+        arguments: [
+            "evil.example", "evil.example:9901", "localhost.evil.example", "127.0.0.1:abc", "[::1]x", "", "::1:9901",
+            "admin.internal.evil:80",
+        ]
     )
     func otherHost(host: String) {
         #expect(Self.policy.refusal(method: .get, host: host, origin: nil, fetchSite: nil) == .misdirectedRequest)
@@ -33,7 +38,9 @@ struct AdminRequestPolicyTests {
 
     @Test(
         "Names that only look like addresses still get 421",
-        arguments: ["10.1.2.3.evil.example", "999.1.1.1:9901", "1.2.3:9901", "10.1.2.3x", "[fd00::1.evil]", "0.0.0.0:9901", "[::]:9901"]
+        arguments: [
+            "10.1.2.3.evil.example", "999.1.1.1:9901", "1.2.3:9901", "10.1.2.3x", "[fd00::1.evil]", "0.0.0.0:9901", "[::]:9901",
+        ]
     )
     func notAnAddress(host: String) {
         #expect(Self.policy.refusal(method: .get, host: host, origin: nil, fetchSite: nil) == .misdirectedRequest)

@@ -26,7 +26,9 @@ struct AdminTests {
             #expect(text.contains(#"promo_shim_legacy_call_duration_seconds_count{outcome="rejected"} 1"#))
             #expect(text.contains(#"promo_shim_build_info{version="\#(BuildInfo.version)""#))
             #expect(text.contains("promo_shim_deprecation_date_seconds 1767225600"))
-            for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
+            for name in [
+                "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
+            ] {
                 #expect(text.contains("\n\(name) "), "\(name) missing")
             }
             // Every metric has its help text (promtool check metrics insists).

@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ShimCore
-@testable import ShimServer
 import Synchronization
 import Testing
+
+@testable import ShimServer
 
 /// One deadline per call from its arrival; a call whose caller is gone is never sent; passthrough
 /// cannot take the translation path's capacity.
@@ -26,10 +27,13 @@ struct CallDeadlineTests {
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.maxConcurrentUpstreamCalls = 1
-                $0.timeouts.request = .seconds(1)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.maxConcurrentUpstreamCalls = 1
+                    $0.timeouts.request = .seconds(1)
+                }
+            ) { shim in
                 let started = ContinuousClock.now
                 let answers = try await withThrowingTaskGroup(of: (TestResponse, Duration).self) { group in
                     for _ in 0..<8 {
@@ -63,10 +67,13 @@ struct CallDeadlineTests {
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.maxConcurrentUpstreamCalls = 1
-                $0.usageLog = .file(path)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.maxConcurrentUpstreamCalls = 1
+                    $0.usageLog = .file(path)
+                }
+            ) { shim in
                 async let slow = issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=911111111111&source=INSTORE")
                 // The slow call holds the only slot; wait until the vendor has it.
                 let deadline = ContinuousClock.now + .seconds(10)
@@ -74,7 +81,8 @@ struct CallDeadlineTests {
                 try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
                 #expect(try await slow.status == 200)
                 // Calls are served in arrival order: had the vanished call been kept, it would go before this one.
-                let after = try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
+                let after = try await issue(
+                    shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
                 #expect(after.status == 200)
             }
         }
@@ -94,12 +102,16 @@ struct CallDeadlineTests {
             return RecordingUpstream.json(#"{"response":[\#(entities)],"totalCount":\#(customers),"failureCount":0}"#)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .milliseconds(1500)
-                $0.timeouts.request = .seconds(10)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.coalesceWindow = .milliseconds(1500)
+                    $0.timeouts.request = .seconds(10)
+                }
+            ) { shim in
                 try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
-                let stayed = try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
+                let stayed = try await issue(
+                    shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
                 #expect(stayed.status == 200)
             }
         }
@@ -112,10 +124,13 @@ struct CallDeadlineTests {
     func slowUploadsDoNotStarveLegacyCalls() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.maxConcurrentUpstreamCalls = 2
-                $0.maxQueuedUpstreamCalls = 0
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.maxConcurrentUpstreamCalls = 2
+                    $0.maxQueuedUpstreamCalls = 0
+                }
+            ) { shim in
                 // Two uploads that declare 1000 bytes, send 10 and stall.
                 let stalled = (0..<2).map { _ in
                     Task {
@@ -142,11 +157,14 @@ struct HTTPSPassthroughIsolationTests {
     func streamsDoNotHoldTheTranslationPath() async throws {
         let upstream = TLSUpstream()
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.verifyUpstreamCertificates = false
-                $0.maxConcurrentUpstreamCalls = 2
-                $0.maxConcurrentPassthroughCalls = 2
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.verifyUpstreamCertificates = false
+                    $0.maxConcurrentUpstreamCalls = 2
+                    $0.maxConcurrentPassthroughCalls = 2
+                }
+            ) { shim in
                 // Two downloads that never end hold every passthrough connection.
                 var downloads: [RawConnection] = []
                 for _ in 0..<2 {
@@ -178,10 +196,13 @@ struct HTTPSPassthroughIsolationTests {
         }
         let received: @Sendable () -> Bool = { https ? tls.postsReceived > 0 : !plain.requests.isEmpty }
         let exercise: @Sendable (String) async throws -> Void = { base in
-            try await withShim(upstream: base, configure: {
-                $0.verifyUpstreamCertificates = false
-                $0.usageLog = .file(usage)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.verifyUpstreamCertificates = false
+                    $0.usageLog = .file(usage)
+                }
+            ) { shim in
                 let caller = try await RawConnection(port: shim.proxy)
                 try await caller.write(CallDeadlineTests.legacyRequest())
                 #expect(await eventually { received() }, "the call never reached the vendor")

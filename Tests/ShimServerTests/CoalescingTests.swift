@@ -16,14 +16,17 @@ struct CoalescingTests {
             let customers = request.jsonBody?["customers"] as? [[String: Any]] ?? []
             var entities = customers.map { customer in
                 let value = customer["identifierValue"] as? String ?? "0"
-                return #"{"result":{"entityType":"CUSTOMER","entityId":1,"promotionId":65777,"programId":469,"issualId":"\#(value.suffix(6))","earnedId":"1"},"errors":[],"warnings":[]}"#
+                return
+                    #"{"result":{"entityType":"CUSTOMER","entityId":1,"promotionId":65777,"programId":469,"issualId":"\#(value.suffix(6))","earnedId":"1"},"errors":[],"warnings":[]}"#
             }
             if entitiesDelta < 0 { entities.removeLast(min(entities.count, -entitiesDelta)) }
             return RecordingUpstream.json(#"{"response":[\#(entities.joined(separator: ","))],"totalCount":\#(entities.count)}"#)
         }
     }
 
-    static func call(_ shim: ShimPorts, customer: Int, promotion: Int = 65777, authorization: (String, String) = tillAuthorization)
+    static func call(
+        _ shim: ShimPorts, customer: Int, promotion: Int = 65777, authorization: (String, String) = tillAuthorization
+    )
         async throws -> TestResponse
     {
         try await issue(
@@ -40,13 +43,16 @@ struct CoalescingTests {
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                // Batches in these tests depart when full (coalesceMax), never by the clock: the window is
-                // long, so the counts hold however slowly a busy machine delivers the calls.
-                $0.coalesceWindow = .seconds(10)
-                $0.coalesceMax = 10
-                $0.usageLog = .file(usage)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    // Batches in these tests depart when full (coalesceMax), never by the clock: the window is
+                    // long, so the counts hold however slowly a busy machine delivers the calls.
+                    $0.coalesceWindow = .seconds(10)
+                    $0.coalesceMax = 10
+                    $0.usageLog = .file(usage)
+                }
+            ) { shim in
                 let answers = try await withThrowingTaskGroup(of: (Int, TestResponse).self) { group in
                     for customer in 0..<30 {
                         group.addTask { (customer, try await Self.call(shim, customer: customer)) }
@@ -82,7 +88,11 @@ struct CoalescingTests {
             let answers = try await withThrowingTaskGroup(of: (String, TestResponse).self) { group in
                 for customer in customers {
                     group.addTask {
-                        (customer, try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=\(customer)&source=INSTORE"))
+                        (
+                            customer,
+                            try await issue(
+                                shim.proxyURL, query: "identifierName=mobile&identifierValue=\(customer)&source=INSTORE")
+                        )
                     }
                 }
                 return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
@@ -104,10 +114,13 @@ struct CoalescingTests {
         let pos = ("Authorization", "Basic " + Data("pos:secret".utf8).base64EncodedString())
         try await upstream.run { base in
             // Four keys (credentials x promotion) of four calls each; a batch departs when it holds four.
-            try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .seconds(10)
-                $0.coalesceMax = 4
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.coalesceWindow = .seconds(10)
+                    $0.coalesceMax = 4
+                }
+            ) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for customer in 0..<16 {
                         group.addTask {
@@ -125,7 +138,9 @@ struct CoalescingTests {
         let requests = upstream.requests
         #expect(requests.count == 4)
         for request in requests {
-            let customers = (request.jsonBody?["customers"] as? [[String: Any]] ?? []).compactMap { $0["identifierValue"] as? String }
+            let customers = (request.jsonBody?["customers"] as? [[String: Any]] ?? []).compactMap {
+                $0["identifierValue"] as? String
+            }
             let numbers = customers.compactMap { Int($0.suffix(6)) }.map { $0 - 100_000 }
             let promotion = (request.jsonBody?["promotionDetails"] as? [String: Any])?["promotionId"] as? Int
             #expect(Set(numbers.map { $0 % 2 == 0 ? 65777 : 65780 }) == [promotion ?? 0])
@@ -139,10 +154,13 @@ struct CoalescingTests {
     func mismatchFailsTheBatch() async throws {
         let upstream = Self.perCustomerUpstream(entitiesDelta: -1)
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .seconds(10)
-                $0.coalesceMax = 4
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.coalesceWindow = .seconds(10)
+                    $0.coalesceMax = 4
+                }
+            ) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<4 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -157,10 +175,13 @@ struct CoalescingTests {
     func garbageFailsTheBatch() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json("<html>") }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .seconds(10)
-                $0.coalesceMax = 3
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.coalesceWindow = .seconds(10)
+                    $0.coalesceMax = 3
+                }
+            ) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<3 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -178,12 +199,15 @@ struct CoalescingTests {
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                // The batch departs when it holds all three calls, then outlives the calls' deadline.
-                $0.coalesceWindow = .milliseconds(1700)
-                $0.coalesceMax = 3
-                $0.timeouts.request = .milliseconds(1800)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    // The batch departs when it holds all three calls, then outlives the calls' deadline.
+                    $0.coalesceWindow = .milliseconds(1700)
+                    $0.coalesceMax = 3
+                    $0.timeouts.request = .milliseconds(1800)
+                }
+            ) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<3 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -198,10 +222,13 @@ struct CoalescingTests {
     func sameCustomerTwice() async throws {
         let upstream = Self.perCustomerUpstream()
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .seconds(10)
-                $0.coalesceMax = 2
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.coalesceWindow = .seconds(10)
+                    $0.coalesceMax = 2
+                }
+            ) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<2 {
                         group.addTask {
@@ -242,10 +269,13 @@ struct CoalescingTests {
         )
         let upstream = Self.perCustomerUpstream()
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .milliseconds(200)
-                $0.mappings = try! MappingSet(directory: directory)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.coalesceWindow = .milliseconds(200)
+                    $0.mappings = try! MappingSet(directory: directory)
+                }
+            ) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for customer in 0..<4 {
                         group.addTask { _ = try await Self.call(shim, customer: customer, promotion: 65780) }
@@ -257,17 +287,22 @@ struct CoalescingTests {
         #expect(upstream.requests.count == 4)
     }
 
-    @Test("Calls tagged with their own X-CAP-REQUEST-ID share a batch: the key is the caller's identity; each record keeps its own id")
+    @Test(
+        "Calls tagged with their own X-CAP-REQUEST-ID share a batch: the key is the caller's identity; each record keeps its own id"
+    )
     func perCallRequestIdsShareABatch() async throws {
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         let upstream = Self.perCustomerUpstream()
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.coalesceWindow = .seconds(10)
-                $0.coalesceMax = 6
-                $0.usageLog = .file(usage)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.coalesceWindow = .seconds(10)
+                    $0.coalesceMax = 6
+                    $0.usageLog = .file(usage)
+                }
+            ) { shim in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for customer in 0..<6 {
                         group.addTask {

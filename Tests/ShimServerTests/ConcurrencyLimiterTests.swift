@@ -1,6 +1,7 @@
 import NIOCore
-@testable import ShimServer
 import Testing
+
+@testable import ShimServer
 
 /// The limiter's rules as a pure state machine, and its shell's deadline and cancellation.
 @Suite("Concurrency limiter")

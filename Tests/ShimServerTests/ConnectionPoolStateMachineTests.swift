@@ -1,6 +1,7 @@
 import NIOCore
-@testable import ShimServer
 import Testing
+
+@testable import ShimServer
 
 /// The event-loop pool's rules, without sockets: which connection serves which call, when to
 /// connect, close, fail. Each test runs in microseconds on a simulated clock.
@@ -21,7 +22,10 @@ struct ConnectionPoolStateMachineTests {
     @Test("A call with no idle connection connects, and the new connection serves it")
     func connectsWhenNothingIdle() {
         var pool = Self.machine()
-        #expect(pool.request(Self.waiter(1), now: Self.start, isReusable: { _ in true }) == [.connect(deadline: Self.start + .seconds(15))])
+        #expect(
+            pool.request(Self.waiter(1), now: Self.start, isReusable: { _ in true }) == [
+                .connect(deadline: Self.start + .seconds(15))
+            ])
         #expect(pool.connected(7, now: Self.start) == [.send(1, on: 7)])
     }
 
@@ -29,16 +33,26 @@ struct ConnectionPoolStateMachineTests {
     func newCallTakesOpenIdleConnection() {
         var pool = Self.machine()
         #expect(pool.released(7, now: Self.start).isEmpty)
-        #expect(pool.request(Self.waiter(1), now: Self.start + .microseconds(100), isReusable: { _ in true }) == [.send(1, on: 7)])
+        #expect(
+            pool.request(Self.waiter(1), now: Self.start + .microseconds(100), isReusable: { _ in true }) == [.send(1, on: 7)])
     }
 
     @Test("A freed connection is handed to a waiting call only once it has settled")
     func handOffWaitsForTheGrace() {
         var pool = Self.machine()
-        #expect(pool.request(Self.waiter(1), now: Self.start, isReusable: { _ in true }) == [.connect(deadline: Self.start + .seconds(15))])
-        #expect(pool.released(7, now: Self.start + .microseconds(10)) == [.scheduleHandOff(at: Self.start + .microseconds(10) + Self.grace)])
+        #expect(
+            pool.request(Self.waiter(1), now: Self.start, isReusable: { _ in true }) == [
+                .connect(deadline: Self.start + .seconds(15))
+            ])
+        #expect(
+            pool.released(7, now: Self.start + .microseconds(10)) == [
+                .scheduleHandOff(at: Self.start + .microseconds(10) + Self.grace)
+            ])
         // Too early (a timer may fire early on a busy loop): nothing yet, and the hand-off is asked again.
-        #expect(pool.handOffTimerFired(now: Self.start + .microseconds(200), isReusable: { _ in true }) == [.scheduleHandOff(at: Self.start + .microseconds(10) + Self.grace)])
+        #expect(
+            pool.handOffTimerFired(now: Self.start + .microseconds(200), isReusable: { _ in true }) == [
+                .scheduleHandOff(at: Self.start + .microseconds(10) + Self.grace)
+            ])
         #expect(pool.handOffTimerFired(now: Self.start + .milliseconds(1), isReusable: { _ in true }) == [.send(1, on: 7)])
         // Its own connect still completes: the connection is kept for the next call.
         #expect(pool.connected(8, now: Self.start + .milliseconds(2)).isEmpty)
@@ -74,7 +88,10 @@ struct ConnectionPoolStateMachineTests {
     @Test("A call past its deadline is failed as not sent: at once, or when a connection comes")
     func deadlines() {
         var pool = Self.machine()
-        #expect(pool.request(Self.waiter(1, deadline: .zero), now: Self.start, isReusable: { _ in true }) == [.fail(1, .notSentInTime)])
+        #expect(
+            pool.request(Self.waiter(1, deadline: .zero), now: Self.start, isReusable: { _ in true }) == [
+                .fail(1, .notSentInTime)
+            ])
         _ = pool.request(Self.waiter(2, deadline: .milliseconds(10)), now: Self.start, isReusable: { _ in true })
         _ = pool.request(Self.waiter(3), now: Self.start, isReusable: { _ in true })
         #expect(pool.connected(9, now: Self.start + .milliseconds(20)) == [.fail(2, .notSentInTime), .send(3, on: 9)])

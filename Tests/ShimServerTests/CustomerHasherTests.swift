@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
 import ShimCore
-@testable import ShimServer
 import Testing
+
+@testable import ShimServer
 
 /// The customer hash with its key schedule done once is exactly HMAC-SHA256.
 @Suite("Customer hash")

@@ -26,7 +26,9 @@ struct DeprecationTests {
                 #expect(response.headers["Sunset"] == ["Sun, 30 Jun 2030 23:59:59 GMT"])
                 #expect(
                     response.headers["Link"]
-                        == [#"<https://docs.example.com/bulk>; rel="successor-version", <https://example.com/deprecation>; rel="deprecation""#]
+                        == [
+                            #"<https://docs.example.com/bulk>; rel="successor-version", <https://example.com/deprecation>; rel="deprecation""#
+                        ]
                 )
                 #expect(response.headers["X-Request-Id"].first?.count == 32)
             }

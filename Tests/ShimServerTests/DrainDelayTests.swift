@@ -8,7 +8,9 @@ import Testing
 /// delay.
 @Suite("Drain delay (process)", .timeLimit(.minutes(2)))
 struct DrainDelayTests {
-    @Test("During the drain delay /ready is 503, new calls are still served with Connection: close, and a second SIGTERM stops the shim at once")
+    @Test(
+        "During the drain delay /ready is 503, new calls are still served with Connection: close, and a second SIGTERM stops the shim at once"
+    )
     func servesThroughTheDelay() async throws {
         // A delay far longer than the test: only the second signal can end it in time.
         let child = try ShimChild(arguments: ["--sandbox", "--drain-delay-seconds", "300"])

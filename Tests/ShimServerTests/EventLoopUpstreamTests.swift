@@ -58,7 +58,8 @@ struct EventLoopUpstreamTests {
                 let port = try UpstreamEndpoint(base).port
                 let response = try await upstream.exchange(
                     UpstreamRequest(
-                        method: .post, target: "/v2/promotion/bulk/directEarn", headers: [HTTPField.Name("Host")!: "evil.example"],
+                        method: .post, target: "/v2/promotion/bulk/directEarn",
+                        headers: [HTTPField.Name("Host")!: "evil.example"],
                         body: .bytes(ByteBuffer(string: #"{"a":1}"#))
                     ),
                     maxResponseBytes: 1024, logger: Self.logger

@@ -21,7 +21,8 @@ struct ExpectContinueTests {
         try await upstream.run { base in
             try await withShim(upstream: base) { shim in
                 let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.head("/v2/promotion/issue?\(ShimOverSandboxTests.mobile)", length: Self.body.utf8.count))
+                try await connection.write(
+                    Self.head("/v2/promotion/issue?\(ShimOverSandboxTests.mobile)", length: Self.body.utf8.count))
                 #expect(await connection.waitFor("\r\n\r\n"), "no interim answer within 5 s")
                 #expect(connection.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(connection.text.prefix(120))")
                 try await connection.write(Self.body)

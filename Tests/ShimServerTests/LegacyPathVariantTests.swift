@@ -50,7 +50,9 @@ struct LegacyPathVariantTests {
             try await withShim(upstream: base) { shim in
                 let canonical = try await Self.rawIssue(port: shim.proxy, target: "/v2/promotion/issue")
                 #expect(canonical.hasPrefix("HTTP/1.1 200"))
-                for target in ["/v2/promotion/issues", "/v2/promotion/issue/extra", "/v2/promotion%2Fissue", "/v3/promotion/issue"] {
+                for target in [
+                    "/v2/promotion/issues", "/v2/promotion/issue/extra", "/v2/promotion%2Fissue", "/v3/promotion/issue",
+                ] {
                     let reply = try await Self.rawIssue(port: shim.proxy, target: target)
                     #expect(reply.hasPrefix("HTTP/1.1 200"))
                     #expect(!reply.lowercased().contains("\r\ndeprecation:"), "\(target)")
@@ -61,7 +63,10 @@ struct LegacyPathVariantTests {
         }
         #expect(
             upstream.requests.map(\.path)
-                == ["/v2/promotion/bulk/directEarn", "/v2/promotion/issues", "/v2/promotion/issue/extra", "/v2/promotion%2Fissue", "/v3/promotion/issue"]
+                == [
+                    "/v2/promotion/bulk/directEarn", "/v2/promotion/issues", "/v2/promotion/issue/extra", "/v2/promotion%2Fissue",
+                    "/v3/promotion/issue",
+                ]
         )
     }
 }

@@ -22,11 +22,13 @@ struct ListenerTimeoutTests {
     ) async throws -> [RecordedRequest] {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.requestHeadTimeout = readTimeouts
-                $0.requestBodyTimeout = readTimeouts
-                $0.idleTimeout = .seconds(30)
-            }, body: body)
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.requestHeadTimeout = readTimeouts
+                    $0.requestBodyTimeout = readTimeouts
+                    $0.idleTimeout = .seconds(30)
+                }, body: body)
         }
         return upstream.requests
     }
@@ -88,10 +90,13 @@ struct ListenerTimeoutTests {
         try await upstream.run { base in
             // An idle timeout a loaded test process cannot outlast between connecting and writing
             // the first request (300 ms did, now and then, closing it before the request arrived).
-            try await withShim(upstream: base, configure: {
-                Self.shortTimeouts(&$0)
-                $0.idleTimeout = .seconds(2)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    Self.shortTimeouts(&$0)
+                    $0.idleTimeout = .seconds(2)
+                }
+            ) { shim in
                 let used = try await RawConnection(port: shim.proxy)
                 try await used.write("GET /v2/other HTTP/1.1\r\nHost: shim\r\n\r\n")
                 #expect(await used.waitFor("HTTP/1.1 200"), "\(used.text.prefix(300)) closed=\(used.isClosed)")

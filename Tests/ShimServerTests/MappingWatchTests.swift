@@ -52,7 +52,8 @@ struct MappingWatchTests {
     static let shippedMappingsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("mappings").path
 
-    @Test("A ConfigMap-style swap under load is followed by new calls within 2 s; an invalid swap is refused without a failed call")
+    @Test(
+        "A ConfigMap-style swap under load is followed by new calls within 2 s; an invalid swap is refused without a failed call")
     func followsAConfigMapSwap() async throws {
         var mount = try KubeletMount(routing: "default: translate\n")
         defer { try? FileManager.default.removeItem(atPath: mount.path) }
@@ -62,11 +63,14 @@ struct MappingWatchTests {
                 : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.mappings = try! MappingSet(directory: mount.path)
-                $0.mappingsDirectory = mount.path
-                $0.watchMappingsInterval = .milliseconds(250)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.mappings = try! MappingSet(directory: mount.path)
+                    $0.mappingsDirectory = mount.path
+                    $0.watchMappingsInterval = .milliseconds(250)
+                }
+            ) { shim in
                 let failures = Mutex<[String]>([])
                 let calls = Atomic(0)
                 let stop = Atomic(false)

@@ -5,7 +5,9 @@ import Testing
 /// Metric labels come from bounded sets, whatever the vendor or the callers send (in process).
 @Suite("Metric label bounds", .timeLimit(.minutes(2)))
 struct MetricLabelTests {
-    @Test("The code label of legacy calls is one of the mapped codes, else `other`; unmapped vendor codes are counted, at most 100 by name")
+    @Test(
+        "The code label of legacy calls is one of the mapped codes, else `other`; unmapped vendor codes are counted, at most 100 by name"
+    )
     func codeLabelBounded() async throws {
         let codes = Mutex(70_000)
         let upstream = InMemoryUpstream { _ in

@@ -34,16 +34,21 @@ struct MigrationTests {
 
     @Test("The legacy route passes the call unchanged to the old endpoint, logged and with deprecation headers")
     func rollbackRoute() async throws {
-        let directory = try Self.mappingsDirectory(routing: "rules:\n  - { name: till-back, match: { client: till }, route: legacy }\n")
+        let directory = try Self.mappingsDirectory(
+            routing: "rules:\n  - { name: till-back, match: { client: till }, route: legacy }\n")
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
-        let legacyAnswer = #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":1,"earnedId":2,"promotionId":65777,"type":"Points promotion"}]}"#
+        let legacyAnswer =
+            #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":1,"earnedId":2,"promotionId":65777,"type":"Points promotion"}]}"#
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(legacyAnswer) }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.mappings = try! MappingSet(directory: directory)
-                $0.usageLog = .file(usage)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.mappings = try! MappingSet(directory: directory)
+                    $0.usageLog = .file(usage)
+                }
+            ) { shim in
                 let response = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile + "&accountId=A%201")
                 #expect(response.status == 200)
                 #expect(response.text == legacyAnswer)
@@ -70,7 +75,8 @@ struct MigrationTests {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
         try await upstream.run { base in
             try await withShim(upstream: base, configure: { $0.mappings = try! MappingSet(directory: directory) }) { shim in
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65780}"#)
+                _ = try await issue(
+                    shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65780}"#)
                 _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
             }
         }
@@ -88,12 +94,15 @@ struct MigrationTests {
                 : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.mappings = try! MappingSet(directory: directory)
-                $0.mappingsDirectory = directory
-                // This test counts the reloads POST /reload makes; the directory watch would add its own.
-                $0.watchMappings = false
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.mappings = try! MappingSet(directory: directory)
+                    $0.mappingsDirectory = directory
+                    // This test counts the reloads POST /reload makes; the directory watch would add its own.
+                    $0.watchMappings = false
+                }
+            ) { shim in
                 _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
                 try "default: legacy\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
                 let reloaded = try await send(.POST, "\(shim.adminURL)/reload")

@@ -1,9 +1,9 @@
 import Foundation
-import ShimServer
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import ShimServer
 import Testing
 
 /// Every other method and path goes to the upstream unchanged, streamed both ways.
@@ -90,7 +90,8 @@ struct PassthroughTests {
                 let trace = try await send(.TRACE, "\(shim.proxyURL)/v2/x", headers: [tillAuthorization])
                 #expect(trace.status == 405)
                 let connect = try await rawExchange(
-                    port: shim.proxy, "CONNECT example.invalid:443 HTTP/1.1\r\nHost: example.invalid:443\r\nConnection: close\r\n\r\n"
+                    port: shim.proxy,
+                    "CONNECT example.invalid:443 HTTP/1.1\r\nHost: example.invalid:443\r\nConnection: close\r\n\r\n"
                 )
                 #expect(!connect.hasPrefix("HTTP/1.1 200"))
             }

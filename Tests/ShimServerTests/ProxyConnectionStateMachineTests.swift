@@ -1,8 +1,9 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
-@testable import ShimServer
 import Testing
+
+@testable import ShimServer
 
 /// The proxy connection's rules, without sockets: which request a part belongs to, when to read
 /// from the caller, and what follows an answer.

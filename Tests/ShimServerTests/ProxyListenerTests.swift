@@ -52,9 +52,10 @@ struct ProxyListenerTests {
                 await connection.close()
             }
         }
-        #expect(upstream.requests.map(\.path).map { $0.split(separator: "?").first.map(String.init) ?? "" } == [
-            "/v2/promotion/bulk/directEarn", "/v2/customers/lookup", "/v2/promotion/bulk/directEarn",
-        ])
+        #expect(
+            upstream.requests.map(\.path).map { $0.split(separator: "?").first.map(String.init) ?? "" } == [
+                "/v2/promotion/bulk/directEarn", "/v2/customers/lookup", "/v2/promotion/bulk/directEarn",
+            ])
     }
 
     @Test("A caller that sends Connection: close gets its answer marked so, then the connection closes")
@@ -150,10 +151,13 @@ struct ProxyListenerTests {
         defer { try? FileManager.default.removeItem(atPath: usage) }
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.usageLog = .file(usage)
-                $0.requestBodyTimeout = .milliseconds(300)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.usageLog = .file(usage)
+                    $0.requestBodyTimeout = .milliseconds(300)
+                }
+            ) { shim in
                 let connection = try await RawConnection(port: shim.proxy)
                 let call = Self.legacyCall()
                 try await connection.write(String(call.dropLast(10)))
@@ -197,7 +201,8 @@ struct ProxyListenerTests {
         #expect(upstream.requests.isEmpty)
     }
 
-    @Test("A passthrough request cut off by a half-close behind a call in flight is never sent upstream, and the connection closes")
+    @Test(
+        "A passthrough request cut off by a half-close behind a call in flight is never sent upstream, and the connection closes")
     func cutOffPassthroughBehindACall() async throws {
         let upstream = RecordingUpstream { request in
             if request.path.hasPrefix("/v2/promotion/bulk") { try await Task.sleep(for: .milliseconds(300)) }
@@ -213,7 +218,9 @@ struct ProxyListenerTests {
                 try await connection.closeOutput()
                 #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
                 // The call in flight is answered: issued, or 499 when the half-close came before it was sent.
-                #expect(connection.text.hasPrefix("HTTP/1.1 200") || connection.text.hasPrefix("HTTP/1.1 499"), "\(connection.text.prefix(80))")
+                #expect(
+                    connection.text.hasPrefix("HTTP/1.1 200") || connection.text.hasPrefix("HTTP/1.1 499"),
+                    "\(connection.text.prefix(80))")
             }
         }
         #expect(!upstream.requests.contains { $0.path == "/upload" }, "the cut-off request went upstream")

@@ -22,7 +22,9 @@ struct ReliabilityTests {
             ScriptedTCPUpstream.Script.closeAfterRequest,
             .answer("this is not HTTP at all\r\n\r\n"),
             .answer("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{\"response\":[{\"res"),
-            .answer("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n10\r\n{\"response\":[{\"r"),
+            .answer(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n10\r\n{\"response\":[{\"r"
+            ),
         ]
     )
     func connectionFaults(script: ScriptedTCPUpstream.Script) async throws {
@@ -58,11 +60,14 @@ struct ReliabilityTests {
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.maxConcurrentUpstreamCalls = 2
-                $0.maxQueuedUpstreamCalls = 1
-                $0.usageLog = .file(path)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.maxConcurrentUpstreamCalls = 2
+                    $0.maxQueuedUpstreamCalls = 1
+                    $0.usageLog = .file(path)
+                }
+            ) { shim in
                 let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for _ in 0..<10 {
                         group.addTask { try await issue(shim.proxyURL, query: Self.mobile) }
@@ -112,7 +117,9 @@ struct ReliabilityTests {
             // The sandbox answers 401/404 without reading bodies; the shim used to let the server
             // read the next request while the upstream client still held the body: a fatal error.
             for index in 0..<150 {
-                let patch = try await send(.PATCH, "\(shim.proxyURL)/v2/promotion/issue?x=\(index)", headers: [tillAuthorization], body: Array(#"{"programId":1}"#.utf8))
+                let patch = try await send(
+                    .PATCH, "\(shim.proxyURL)/v2/promotion/issue?x=\(index)", headers: [tillAuthorization],
+                    body: Array(#"{"programId":1}"#.utf8))
                 #expect(patch.status == 404)
                 let options = try await send(.OPTIONS, "\(shim.proxyURL)/v2/other", body: Array("x".utf8))
                 #expect(options.status == 401)
@@ -196,7 +203,9 @@ struct ReliabilityTests {
         let lookup = try #require(upstream.requests.first { $0.path.hasSuffix("lookup") })
         #expect(lookup.query?.contains("X%0D%0AX-Injected%3A%201%00%EF%BF%BD") == true)
         #expect(lookup.headers[HTTPField.Name("X-Injected")!] == nil)
-        let bulkBodies = upstream.requests.filter { $0.path.hasSuffix("directEarn") }.map { String(decoding: $0.body, as: UTF8.self) }
+        let bulkBodies = upstream.requests.filter { $0.path.hasSuffix("directEarn") }.map {
+            String(decoding: $0.body, as: UTF8.self)
+        }
         #expect(bulkBodies.contains { $0.contains(String(repeating: "9", count: 6000)) })
     }
 
@@ -213,7 +222,8 @@ struct ReliabilityTests {
         let peakMegabytes = try await upstream.run { base in
             // The vendor runs in the busy test process: a generous connect timeout keeps this test about
             // concurrency and memory, not about how fast a loaded process accepts 400 connections.
-            try await withShimProcess(arguments: ["--upstream", base, "--usage-log", path, "--connect-timeout-ms", "10000"]) { shim in
+            try await withShimProcess(arguments: ["--upstream", base, "--usage-log", path, "--connect-timeout-ms", "10000"]) {
+                shim in
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for index in 0..<calls {
                         group.addTask {
@@ -227,7 +237,8 @@ struct ReliabilityTests {
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
                 #expect(statuses.count == calls)
-                #expect(statuses.allSatisfy { $0 == 200 }, "statuses: \(Dictionary(grouping: statuses) { $0 }.mapValues(\.count))")
+                #expect(
+                    statuses.allSatisfy { $0 == 200 }, "statuses: \(Dictionary(grouping: statuses) { $0 }.mapValues(\.count))")
                 return shim.peakResidentMegabytes()
             }
         }

@@ -51,7 +51,8 @@ struct ReportCommandTests {
     func sunsetDateSources() async throws {
         let path = try Self.log()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let header = "client,last_seen,calls_last_7_days,calls_last_30_days,projection,zero_date,days_after_sunset,"
+        let header =
+            "client,last_seen,calls_last_7_days,calls_last_30_days,projection,zero_date,days_after_sunset,"
             + "brownout_refusals,sunset_refusals,dry_run_would_refuse\n"
         let fromEnvironment = try await Self.report(
             [path, "--format", "csv", "--section", "contacts"], environment: ["SHIM_SUNSET_DATE": "2026-11-20"]

@@ -1,6 +1,7 @@
 import HTTPTypes
-@testable import ShimServer
 import Testing
+
+@testable import ShimServer
 
 @Suite("Request ids")
 struct RequestIDTests {
@@ -8,7 +9,8 @@ struct RequestIDTests {
     func generatedIdsAreDistinctHex() {
         let ids = (0..<50_000).map { _ in RequestID.generate() }
         #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+        #expect(
+            ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
     }
 
     @Test("A caller's sane X-Request-Id is kept; an unsafe one is replaced")

@@ -1,8 +1,8 @@
 import Foundation
-import ShimServer
 import Logging
 import NIOHTTP1
 import ShimSandbox
+import ShimServer
 import Testing
 
 /// The sandbox enforces what the vendor documents, so tests cannot pass on a laxer fake.
@@ -31,7 +31,8 @@ struct SandboxTests {
     @Test("directEarn answers one entity per customer, in order, each with its own ids")
     func directEarnOrder() async throws {
         try await Self.withSandbox { base in
-            let body = #"{"type":"CUSTOMER","bulkAction":"ENROL","promotionDetails":{"programId":469,"promotionId":65777},"identifierName":"mobile","customers":[\#(Self.customers(["918888888888", "910000000000", "917777777777"]))]}"#
+            let body =
+                #"{"type":"CUSTOMER","bulkAction":"ENROL","promotionDetails":{"programId":469,"promotionId":65777},"identifierName":"mobile","customers":[\#(Self.customers(["918888888888", "910000000000", "917777777777"]))]}"#
             let response = try await Self.bulk(base, "/v2/promotion/bulk/directEarn", body)
             #expect(response.status == 200)
             let entities = try #require(response.json["response"] as? [[String: Any]])
@@ -51,7 +52,8 @@ struct SandboxTests {
     func enrolAndEarn() async throws {
         try await Self.withSandbox { base in
             func call(_ promotion: Int, _ action: String) async throws -> [String: Any] {
-                let body = #"{"type":"CUSTOMER","bulkAction":"\#(action)","promotionDetails":{"programId":469,"promotionId":\#(promotion)},"identifierName":"mobile","customers":[\#(Self.customers(["918888888888"]))]}"#
+                let body =
+                    #"{"type":"CUSTOMER","bulkAction":"\#(action)","promotionDetails":{"programId":469,"promotionId":\#(promotion)},"identifierName":"mobile","customers":[\#(Self.customers(["918888888888"]))]}"#
                 let response = try await Self.bulk(base, "/v2/promotion/bulk/enrolAndEarn", body)
                 return try #require((response.json["response"] as? [[String: Any]])?.first)
             }
@@ -68,7 +70,8 @@ struct SandboxTests {
     func batchLimit() async throws {
         try await Self.withSandbox { base in
             let values = (0..<101).map { _ in "918888888888" }
-            let body = #"{"type":"CUSTOMER","bulkAction":"ENROL","promotionDetails":{"programId":469,"promotionId":65777},"identifierName":"mobile","customers":[\#(Self.customers(values))]}"#
+            let body =
+                #"{"type":"CUSTOMER","bulkAction":"ENROL","promotionDetails":{"programId":469,"promotionId":65777},"identifierName":"mobile","customers":[\#(Self.customers(values))]}"#
             let response = try await Self.bulk(base, "/v2/promotion/bulk/directEarn", body)
             #expect(response.status == 400)
             #expect(response.json["response"] == nil)

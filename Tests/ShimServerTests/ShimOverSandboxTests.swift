@@ -1,6 +1,6 @@
 import Foundation
-import ShimServer
 import NIOHTTP1
+import ShimServer
 import Testing
 
 /// Every documented outcome, end to end: a real client, the shim and the sandbox vendor over loopback.
@@ -32,11 +32,23 @@ struct ShimOverSandboxTests {
             (mobile, #"{"programId":1,"promotionId":65777}"#, 400, [1101], []),
             (mobile, #"{"programId":469,"promotionId":1}"#, 400, [8874], []),
             (mobile, #"{"programId":469,"promotionId":65778}"#, 400, [8892], []),
-            ("identifierName=mobile&identifierValue=910000000000&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, [8015], []),
-            ("identifierName=mobile&identifierValue=919999999999&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, [8899], []),
-            ("identifierName=externalId&identifierValue=EXT-404&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, [8015], []),
+            (
+                "identifierName=mobile&identifierValue=910000000000&source=INSTORE", #"{"programId":469,"promotionId":65777}"#,
+                400, [8015], []
+            ),
+            (
+                "identifierName=mobile&identifierValue=919999999999&source=INSTORE", #"{"programId":469,"promotionId":65777}"#,
+                400, [8899], []
+            ),
+            (
+                "identifierName=externalId&identifierValue=EXT-404&source=INSTORE", #"{"programId":469,"promotionId":65777}"#,
+                400, [8015], []
+            ),
             ("identifierName=mobile&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, [11013], []),
-            ("identifierName=mobile&identifierValue=918888888888&source=INSTORE&type=POINTS", #"{"programId":469,"promotionId":65777}"#, 400, [1212], []),
+            (
+                "identifierName=mobile&identifierValue=918888888888&source=INSTORE&type=POINTS",
+                #"{"programId":469,"promotionId":65777}"#, 400, [1212], []
+            ),
         ]
     )
     func outcomes(query: String, body: String, status: Int, errors: [Int], warnings: [Int]) async throws {

@@ -64,7 +64,8 @@ struct DeprecationTableCheckTests {
         #expect(refused != 0)
         #expect(message.contains(directory + "/deprecation.yaml:2"), "\(message)")
         #expect(message.contains("past the sunset date"), "\(message)")
-        let (fromEnvironment, _) = try Self.run(["mappings", "check", directory], environment: ["SHIM_SUNSET_DATE": "2027-06-30"])
+        let (fromEnvironment, _) = try Self.run(
+            ["mappings", "check", directory], environment: ["SHIM_SUNSET_DATE": "2027-06-30"])
         #expect(fromEnvironment != 0)
         let (accepted, summary) = try Self.run(["mappings", "check", directory], environment: ["SHIM_SUNSET_DATE": ""])
         #expect(accepted == 0, "\(summary)")

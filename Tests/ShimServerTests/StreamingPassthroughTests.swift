@@ -45,7 +45,9 @@ struct StreamingPassthroughTests {
                 // 200 MB went through; a shim that buffered either body whole would hold 100 MB more.
                 // Each answer part is asked of the upstream only once the last is in the kernel
                 // (ChannelResponseBodyWriter), so the growth is a few socket buffers' worth.
-                #expect(peak - before < 16, "peak RSS \(before) MB before, \(afterDownload) after the download, \(peak) after the upload")
+                #expect(
+                    peak - before < 16,
+                    "peak RSS \(before) MB before, \(afterDownload) after the download, \(peak) after the upload")
             }
         }
     }

@@ -55,14 +55,17 @@ struct TracingTests {
     /// A bulk answer with one issued entity per customer sent.
     static func bulkAnswer(for request: RecordedRequest) -> String {
         let customers = (request.jsonBody?["customers"] as? [Any])?.count ?? 1
-        let entity = #"{"result":{"entityType":"CUSTOMER","entityId":1,"promotionId":65777,"programId":469,"issualId":"811","earnedId":"765"},"errors":[],"warnings":[]}"#
+        let entity =
+            #"{"result":{"entityType":"CUSTOMER","entityId":1,"promotionId":65777,"programId":469,"issualId":"811","earnedId":"765"},"errors":[],"warnings":[]}"#
         return #"{"response":["# + Array(repeating: entity, count: customers).joined(separator: ",")
             + #"],"totalCount":\#(customers),"failureCount":0}"#
     }
 
     static func traceparent(_ trace: String, _ parent: String) -> String { "00-\(trace)-\(parent)-01" }
 
-    @Test("The caller's trace id is kept, the vendor gets the shim's span as parent, a batch links its callers, no identifier or credential in any attribute")
+    @Test(
+        "The caller's trace id is kept, the vendor gets the shim's span as parent, a batch links its callers, no identifier or credential in any attribute"
+    )
     func spansOverOTLP() async throws {
         let collector = RecordingUpstream { _ in RecordingUpstream.json("{}") }
         let vendor = RecordingUpstream { request in
@@ -70,9 +73,12 @@ struct TracingTests {
                 ? RecordingUpstream.json(#"{"entity": 552695692, "warnings": []}"#)
                 : RecordingUpstream.json(Self.bulkAnswer(for: request))
         }
-        let traceA = "4bf92f3577b34da6a3ce929d0e0e4736", parentA = "00f067aa0ba902b7"
-        let traceB = "11111111111111111111111111111111", parentB = "1111111111111111"
-        let traceC = "22222222222222222222222222222222", parentC = "2222222222222222"
+        let traceA = "4bf92f3577b34da6a3ce929d0e0e4736"
+        let parentA = "00f067aa0ba902b7"
+        let traceB = "11111111111111111111111111111111"
+        let parentB = "1111111111111111"
+        let traceC = "22222222222222222222222222222222"
+        let parentC = "2222222222222222"
         try await collector.run { collectorURL in
             try await vendor.run { vendorURL in
                 try await withShimProcess(

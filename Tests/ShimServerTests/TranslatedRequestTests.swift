@@ -1,8 +1,8 @@
 import Foundation
-import ShimServer
 import HTTPTypes
 import Hummingbird
 import NIOHTTP1
+import ShimServer
 import Testing
 
 /// What the shim sends upstream for a legacy call, asserted on an in-memory upstream behind the
@@ -92,7 +92,8 @@ struct TranslatedRequestTests {
         let upstream = InMemoryUpstream { _ in
             InMemoryUpstream.json(#"{"errors":[{"code":8015,"message":"not found"}]}"#, status: .badRequest)
         }
-        let response = await InProcessShim(upstream: upstream).issue(query: "identifierName=externalId&identifierValue=X&source=INSTORE")
+        let response = await InProcessShim(upstream: upstream).issue(
+            query: "identifierName=externalId&identifierValue=X&source=INSTORE")
         #expect(response.status == 400)
         #expect(response.errorCodes == [8015])
         #expect(upstream.requests.map(\.path) == ["/v2/customers/lookup"])
@@ -103,13 +104,19 @@ struct TranslatedRequestTests {
         arguments: [
             ("identifierName=mobile&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, 11013),
             ("identifierName=&identifierValue=1&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, 11013),
-            ("identifierName=mobile&identifierValue=1&source=INSTORE&type=STORE", #"{"programId":469,"promotionId":65777}"#, 400, 1212),
+            (
+                "identifierName=mobile&identifierValue=1&source=INSTORE&type=STORE", #"{"programId":469,"promotionId":65777}"#,
+                400, 1212
+            ),
             ("identifierName=mobile&identifierValue=1&source=INSTORE", #"{"promotionId":65777}"#, 400, 1101),
             ("identifierName=mobile&identifierValue=1&source=INSTORE", #"{"programId":"x","promotionId":65777}"#, 400, 1101),
             ("identifierName=mobile&identifierValue=1&source=INSTORE", #"{"programId":469}"#, 400, 8874),
             ("identifierName=phone&identifierValue=1&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, 9901),
             ("identifierName=mobile&identifierValue=1&source=SHOP", #"{"programId":469,"promotionId":65777}"#, 400, 9902),
-            ("identifierName=mobile&identifierValue=1&identifierValue=2&source=INSTORE", #"{"programId":469,"promotionId":65777}"#, 400, 9903),
+            (
+                "identifierName=mobile&identifierValue=1&identifierValue=2&source=INSTORE",
+                #"{"programId":469,"promotionId":65777}"#, 400, 9903
+            ),
             ("identifierName=mobile&identifierValue=1&source=INSTORE", #"{"programId":469,"#, 400, 9904),
             ("identifierName=mobile&identifierValue=1&source=INSTORE", "", 400, 9904),
         ]

@@ -4,8 +4,9 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 import ShimCore
-@testable import ShimServer
 import Testing
+
+@testable import ShimServer
 
 /// Answers tell the truth about what the vendor may have: "not issued" only when nothing was sent;
 /// vendor faults and rate limits are retryable; pooled connections are reused only when safe.
@@ -131,7 +132,8 @@ struct TruthfulAnswerTests {
         let directory = try MigrationTests.mappingsDirectory(routing: "default: legacy\n")
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
-        let legacyAnswer = #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":1,"earnedId":2,"promotionId":65777,"type":"Points promotion"}]}"#
+        let legacyAnswer =
+            #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":1,"earnedId":2,"promotionId":65777,"type":"Points promotion"}]}"#
         let upstream = RecordingUpstream { request in
             // Like a vendor behind a compressing gateway: gzip whenever the request allows it.
             let acceptsGzip = request.headers[.acceptEncoding].map { $0.contains("gzip") || $0.contains("*") } ?? false
@@ -142,10 +144,13 @@ struct TruthfulAnswerTests {
             )
         }
         try await upstream.run { base in
-            try await withShim(upstream: base, configure: {
-                $0.mappings = try! MappingSet(directory: directory)
-                $0.usageLog = .file(usage)
-            }) { shim in
+            try await withShim(
+                upstream: base,
+                configure: {
+                    $0.mappings = try! MappingSet(directory: directory)
+                    $0.usageLog = .file(usage)
+                }
+            ) { shim in
                 let response = try await issue(
                     shim.proxyURL, query: Self.mobile, headers: [tillAuthorization, ("Accept-Encoding", "gzip, deflate")]
                 )
@@ -156,4 +161,3 @@ struct TruthfulAnswerTests {
         #expect(record["outcome"] as? String == "issued")
     }
 }
-

@@ -1,9 +1,10 @@
 import Foundation
-import NIOHTTP1
 import Logging
+import NIOHTTP1
 import ShimCore
-@testable import ShimServer
 import Testing
+
+@testable import ShimServer
 
 /// The usage log: one record per legacy call, never a credential or identifier value.
 @Suite("Usage log", .timeLimit(.minutes(2)))
@@ -103,7 +104,9 @@ struct UsageLogTests {
         #expect(vendorError["customer"] as? String == issued["customer"] as? String)
     }
 
-    @Test("A call refused locally keeps in its record what could be read (program, promotion, known source and identifier name), and only that")
+    @Test(
+        "A call refused locally keeps in its record what could be read (program, promotion, known source and identifier name), and only that"
+    )
     func refusedCallKeepsReadableFields() async throws {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }

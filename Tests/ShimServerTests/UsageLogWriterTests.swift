@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import ShimCore
-@testable import ShimServer
 import Synchronization
 import Testing
+
+@testable import ShimServer
 
 /// The usage log's writer over a scripted sink: partial writes, a disk that fills and frees, a
 /// destination that never returns, and the bound on memory.

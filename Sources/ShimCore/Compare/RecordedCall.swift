@@ -74,7 +74,9 @@ package struct RecordedCall: Sendable, Equatable {
             path = String(path[..<mark])
         }
         if query.hasPrefix("?") { query.removeFirst() }
-        return RecordedCall(method: method, path: path, query: query, headers: headers(object["headers"]), body: object["body"]?.stringValue ?? "")
+        return RecordedCall(
+            method: method, path: path, query: query, headers: headers(object["headers"]), body: object["body"]?.stringValue ?? ""
+        )
     }
 
     private static func fromHAR(_ request: JSONValue) -> RecordedCall? {

@@ -29,7 +29,9 @@ package struct DeprecationSchedule: Sendable, Equatable {
         package var line: Int?
 
         /// A window as given; ``DeprecationSchedule/init(brownouts:afterSunset:sunsetExempt:)`` checks it.
-        package init(start: Int64, end: Int64, mode: Mode, clients: Set<String>? = nil, exempt: Set<String> = [], line: Int? = nil) {
+        package init(
+            start: Int64, end: Int64, mode: Mode, clients: Set<String>? = nil, exempt: Set<String> = [], line: Int? = nil
+        ) {
             self.start = start
             self.end = end
             self.mode = mode
@@ -103,13 +105,15 @@ package struct DeprecationSchedule: Sendable, Equatable {
             guard window.end > window.start else {
                 throw MappingError(
                     file: Self.file, line: window.line, keyPath: "brownouts",
-                    reason: "the window ends (\(RFC3339.format(epochMilliseconds: window.end))) at or before its start (\(RFC3339.format(epochMilliseconds: window.start)))"
+                    reason:
+                        "the window ends (\(RFC3339.format(epochMilliseconds: window.end))) at or before its start (\(RFC3339.format(epochMilliseconds: window.start)))"
                 )
             }
             if let previous = self.brownouts.last, window.start < previous.end {
                 throw MappingError(
                     file: Self.file, line: window.line, keyPath: "brownouts",
-                    reason: "the window starting \(RFC3339.format(epochMilliseconds: window.start)) overlaps the one ending \(RFC3339.format(epochMilliseconds: previous.end))\(previous.line.map { " (line \($0))" } ?? "")"
+                    reason:
+                        "the window starting \(RFC3339.format(epochMilliseconds: window.start)) overlaps the one ending \(RFC3339.format(epochMilliseconds: previous.end))\(previous.line.map { " (line \($0))" } ?? "")"
                 )
             }
             self.brownouts.append(window)
@@ -132,7 +136,8 @@ package struct DeprecationSchedule: Sendable, Equatable {
         for window in brownouts where window.end > sunset {
             throw MappingError(
                 file: Self.file, line: window.line, keyPath: "brownouts",
-                reason: "the window ending \(RFC3339.format(epochMilliseconds: window.end)) runs past the sunset date \(RFC3339.format(epochMilliseconds: sunset)); after it, afterSunset decides"
+                reason:
+                    "the window ending \(RFC3339.format(epochMilliseconds: window.end)) runs past the sunset date \(RFC3339.format(epochMilliseconds: sunset)); after it, afterSunset decides"
             )
         }
     }

@@ -115,15 +115,18 @@ package enum LegacyFailure: String, Error, Sendable, CaseIterable, Hashable {
             message: "promotion service is busy (rate limit or maintenance); retry after the Retry-After delay"
         ),
         .callerGone: ErrorTemplate(
-            code: 9918, status: 499, message: "caller closed the connection before the call was sent; the promotion was not issued"
+            code: 9918, status: 499,
+            message: "caller closed the connection before the call was sent; the promotion was not issued"
         ),
         .brownout: ErrorTemplate(
             code: 9930, status: 410,
-            message: "this endpoint is in a scheduled brownout before its sunset; the promotion was not issued. Move to the bulk API (see the Link header); retry after the Retry-After delay"
+            message:
+                "this endpoint is in a scheduled brownout before its sunset; the promotion was not issued. Move to the bulk API (see the Link header); retry after the Retry-After delay"
         ),
         .sunset: ErrorTemplate(
             code: 9931, status: 410,
-            message: "this endpoint has passed its sunset date and is gone; the promotion was not issued. Use the bulk API (see the Link header)"
+            message:
+                "this endpoint has passed its sunset date and is gone; the promotion was not issued. Use the bulk API (see the Link header)"
         ),
     ]
 }

@@ -41,7 +41,8 @@ struct MappingNode {
             let path = keyPath.isEmpty ? key : "\(keyPath).\(key)"
             if let allowed, !allowed.contains(key) {
                 let known = allowed.sorted().joined(separator: ", ")
-                throw MappingError(file: file, line: keyNode.mark?.line, keyPath: path, reason: "unknown key (known keys: \(known))")
+                throw MappingError(
+                    file: file, line: keyNode.mark?.line, keyPath: path, reason: "unknown key (known keys: \(known))")
             }
             result.append((key, MappingNode(node: valueNode, file: file, keyPath: path)))
         }

@@ -32,7 +32,9 @@ extension MappingSet {
             let share = rule.translatePercent.map { " for \($0)% of customers (the rest: next rules)" } ?? ""
             lines.append("  \(rule.name): \(rule.matchDescription) -> \(rule.target)\(share)")
         }
-        lines.append("deprecation: \(deprecation.brownouts.count) brownout window(s), after the sunset date: \(deprecation.afterSunset.rawValue)\(Self.exemptions(deprecation.sunsetExempt))")
+        lines.append(
+            "deprecation: \(deprecation.brownouts.count) brownout window(s), after the sunset date: \(deprecation.afterSunset.rawValue)\(Self.exemptions(deprecation.sunsetExempt))"
+        )
         for window in deprecation.brownouts {
             let clients = window.clients.map { " for " + $0.sorted().joined(separator: ", ") } ?? " for every client"
             lines.append(

@@ -34,7 +34,8 @@ extension RoutingTable {
                 return .bulk(name: name, path: route.path, bulkAction: chosen)
             }
         }
-        let defaultTarget = try root.optional("default").map { node throws(MappingError) in try target(node, action: nil) }
+        let defaultTarget =
+            try root.optional("default").map { node throws(MappingError) in try target(node, action: nil) }
             ?? .translate
         var rules: [RoutingRule] = []
         for element in try root.optional("rules")?.elements() ?? [] {
@@ -57,12 +58,15 @@ extension RoutingTable {
             if let percentNode = try element.optional("translatePercent") {
                 let percent = try percentNode.int()
                 guard (0...100).contains(percent) else { throw percentNode.error("translatePercent must be within 0...100") }
-                guard rule.target != .legacy else { throw percentNode.error("translatePercent needs a translating route, not legacy") }
+                guard rule.target != .legacy else {
+                    throw percentNode.error("translatePercent needs a translating route, not legacy")
+                }
                 rule.translatePercent = percent
             }
             for earlier in rules where earlier.translatePercent == nil && rule.isCovered(by: earlier) {
                 let what = earlier.isCovered(by: rule) ? "duplicates" : "is shadowed by"
-                throw element.error("rule '\(name)' \(what) rule '\(earlier.name)' (line \(earlier.line ?? 0)): it can never match")
+                throw element.error(
+                    "rule '\(name)' \(what) rule '\(earlier.name)' (line \(earlier.line ?? 0)): it can never match")
             }
             rules.append(rule)
         }

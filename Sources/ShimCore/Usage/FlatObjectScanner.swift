@@ -76,7 +76,10 @@ struct FlatObjectScanner {
     }
 
     mutating func optionalString(_ value: inout String?) -> Bool {
-        if consumeLiteral("null") { value = nil; return true }
+        if consumeLiteral("null") {
+            value = nil
+            return true
+        }
         guard let text = string() else { return false }
         value = text
         return true
@@ -85,7 +88,10 @@ struct FlatObjectScanner {
     mutating func integer() -> Int64? {
         skipWhitespace()
         var negative = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
         var number: Int64 = 0
         let start = index
         while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39, index - start < 18 {
@@ -97,7 +103,10 @@ struct FlatObjectScanner {
     }
 
     mutating func optionalInteger(_ value: inout Int64?) -> Bool {
-        if consumeLiteral("null") { value = nil; return true }
+        if consumeLiteral("null") {
+            value = nil
+            return true
+        }
         guard let number = integer() else { return false }
         value = number
         return true
@@ -143,7 +152,10 @@ struct FlatObjectScanner {
     }
 
     mutating func optionalDouble(_ value: inout Double?) -> Bool {
-        if consumeLiteral("null") { value = nil; return true }
+        if consumeLiteral("null") {
+            value = nil
+            return true
+        }
         guard let number = double() else { return false }
         value = number
         return true
@@ -184,7 +196,10 @@ struct FlatObjectScanner {
                 case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
                 case UInt8(ascii: "]"), UInt8(ascii: "}"):
                     depth -= 1
-                    if depth == 0 { index += 1; return true }
+                    if depth == 0 {
+                        index += 1
+                        return true
+                    }
                 default: break
                 }
                 index += 1

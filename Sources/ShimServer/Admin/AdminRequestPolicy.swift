@@ -1,4 +1,5 @@
 package import HTTPTypes
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -27,7 +28,9 @@ package struct AdminRequestPolicy: Sendable {
     /// Why a request is refused (421 for the wrong `Host`, 403 cross-origin), or `nil` to serve it.
     /// - Parameter host: The `Host` header (HTTP/1) or `:authority`; a request without one (HTTP/1.0
     ///   tools) is served, browsers always send one.
-    package func refusal(method: HTTPRequest.Method, host: String?, origin: String?, fetchSite: String?)
+    package func refusal(
+        method: HTTPRequest.Method, host: String?, origin: String?, fetchSite: String?
+    )
         -> HTTPResponse.Status?
     {
         if let host, !isAllowed(authority: host) { return .misdirectedRequest }

@@ -1,9 +1,9 @@
-package import ShimCore
-package import ShimReport
 package import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
+package import ShimCore
+package import ShimReport
 import Synchronization
 
 /// The usage summary since start (plus the usage log file's earlier records, when there is one),

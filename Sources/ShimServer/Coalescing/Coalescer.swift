@@ -193,7 +193,8 @@ package final class Coalescer<U: Upstream>: Sendable {
             let latency = ContinuousClock.now - started
             for (waiter, reply) in zip(batch.waiters, replies) {
                 waiter.continuation.resume(
-                    returning: Share(reply: reply, batchId: batch.id, batchSize: size, upstreamStatus: status, upstreamLatency: latency)
+                    returning: Share(
+                        reply: reply, batchId: batch.id, batchSize: size, upstreamStatus: status, upstreamLatency: latency)
                 )
             }
         }

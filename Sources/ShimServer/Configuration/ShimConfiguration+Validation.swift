@@ -46,7 +46,9 @@ extension ShimConfiguration {
         }
     }
 
-    private static func check(_ value: Int, in range: ClosedRange<Int>, _ key: ConfigurationKey, note: String = "")
+    private static func check(
+        _ value: Int, in range: ClosedRange<Int>, _ key: ConfigurationKey, note: String = ""
+    )
         throws(ConfigurationError)
     {
         guard range.contains(value) else {

@@ -37,16 +37,20 @@ package struct DeprecationPolicy: Sendable, Equatable {
     }()
 
     /// Validates the policy: RFC 3339 dates, absolute http(s) URLs, and no Sunset before the Deprecation date.
-    package init(deprecationDate: String, sunsetDate: String?, successorURL: String, policyURL: String?)
+    package init(
+        deprecationDate: String, sunsetDate: String?, successorURL: String, policyURL: String?
+    )
         throws(ConfigurationError)
     {
         self.deprecationDate = try Self.date(deprecationDate, name: "deprecation date")
         self.sunsetDate = try sunsetDate.map { text throws(ConfigurationError) in try Self.date(text, name: "sunset date") }
         if let sunset = self.sunsetDate, sunset < self.deprecationDate {
-            throw ConfigurationError("the sunset date \(sunsetDate!) is earlier than the deprecation date \(deprecationDate) (RFC 9745 §3)")
+            throw ConfigurationError(
+                "the sunset date \(sunsetDate!) is earlier than the deprecation date \(deprecationDate) (RFC 9745 §3)")
         }
         self.successorURL = try Self.url(successorURL, name: "successor URL")
-        self.policyURL = try policyURL.map { text throws(ConfigurationError) in try Self.url(text, name: "deprecation policy URL") }
+        self.policyURL = try policyURL.map { text throws(ConfigurationError) in try Self.url(text, name: "deprecation policy URL")
+        }
 
         var headers = HTTPFields()
         headers[Self.deprecation] = "@\(Int64(self.deprecationDate.timeIntervalSince1970.rounded(.down)))"

@@ -1,9 +1,9 @@
 import HTTPTypes
 import Instrumentation
 package import Logging
-import Tracing
 package import NIOCore
 import ShimCore
+import Tracing
 
 /// Serves one legacy `POST /v2/promotion/issue`: validate, route, then either send the one-customer
 /// bulk call (resolving externalId first) and translate the answer back, or pass the call unchanged
@@ -69,7 +69,8 @@ package struct LegacyIssueHandler<U: Upstream>: Sendable {
         let now = receivedAt ?? clock.milliseconds()
         switch compiled.mappings.deprecation.verdict(client: client, at: now, sunset: compiled.sunset) {
         case .serve:
-            return await serveAllowed(request, requestId: requestId, client: client, arrived: arrived, compiled: compiled, logger: logger)
+            return await serveAllowed(
+                request, requestId: requestId, client: client, arrived: arrived, compiled: compiled, logger: logger)
         case .refuse(let refusal):
             return Self.refused(request, refusal: refusal, now: now, compiled: compiled)
         case .wouldRefuse(let refusal):

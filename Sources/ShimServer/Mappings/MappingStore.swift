@@ -91,7 +91,9 @@ package final class MappingStore: Sendable {
             metrics?.recordMappingsLoaded(version: fresh.mappings.version, previous: previous)
             metrics?.useCodeLabels(for: fresh.mappings.codes)
             metrics?.recordMappingsReload(success: true)
-            logger.notice("mappings reloaded", metadata: ["mappings.version": "\(fresh.mappings.version)", "mappings.previous": "\(previous)"])
+            logger.notice(
+                "mappings reloaded",
+                metadata: ["mappings.version": "\(fresh.mappings.version)", "mappings.previous": "\(previous)"])
             return .success(fresh.mappings.version)
         } catch {
             metrics?.recordMappingsReload(success: false)

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
-package import Logging
 import HTTPTypes
+package import Logging
 import NIOCore
-import NIOHTTPTypesHTTP1
 import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import NIOPosix
 import Synchronization
 
@@ -95,7 +95,9 @@ package struct EventLoopUpstream: Upstream {
 
     /// Sends a buffered request on the current event loop's keep-alive pool when the upstream is plain
     /// http; https upstreams and streamed bodies go through ``general``.
-    package func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+    package func exchange(
+        _ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger
+    ) async throws(UpstreamError)
         -> BufferedUpstreamResponse
     {
         let body: ByteBuffer?

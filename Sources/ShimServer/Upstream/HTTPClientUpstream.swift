@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 package import Logging
 package import NIOCore
-import NIOHTTPTypesHTTP1
 import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -70,7 +70,9 @@ package struct HTTPClientUpstream: Upstream {
     /// Sends a buffered request. A caller that leaves before it is sent cancels it; once it may
     /// have been sent it runs to its answer (in a task the caller's cancellation does not reach),
     /// so its outcome is known.
-    package func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+    package func exchange(
+        _ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger
+    ) async throws(UpstreamError)
         -> BufferedUpstreamResponse
     {
         if Task.isCancelled { throw .cancelled }
@@ -95,7 +97,8 @@ package struct HTTPClientUpstream: Upstream {
     /// Sends the call and returns at the answer's head; the body streams from the upstream as it is read.
     package func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
         let response = try await execute(request, logger: logger)
-        return UpstreamResponse(status: response.status, headers: response.headers, body: ResponseBody(asyncSequence: response.body))
+        return UpstreamResponse(
+            status: response.status, headers: response.headers, body: ResponseBody(asyncSequence: response.body))
     }
 
     private struct Head: Sendable {

@@ -7,7 +7,9 @@ package import Logging
 package protocol Upstream: Sendable {
     /// Sends a request and reads the whole answer, failing with ``UpstreamError`` when it is larger
     /// than `maxResponseBytes`.
-    func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+    func exchange(
+        _ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger
+    ) async throws(UpstreamError)
         -> BufferedUpstreamResponse
 
     /// Sends a request and returns as soon as the response head arrives.

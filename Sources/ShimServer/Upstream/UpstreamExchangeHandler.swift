@@ -1,7 +1,8 @@
 import HTTPTypes
 import NIOCore
-import NIOHTTPTypesHTTP1
 import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
 #if canImport(Glibc)
 import Glibc
 #endif

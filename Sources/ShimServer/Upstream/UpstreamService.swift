@@ -1,4 +1,4 @@
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Keeps the upstream's connections open for the life of a service group and closes them after
 /// the services that use them (list it before them in the group).

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 package import ShimCore
 import Synchronization
 

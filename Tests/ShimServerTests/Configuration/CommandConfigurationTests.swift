@@ -43,7 +43,9 @@ struct CommandConfigurationTests {
         #expect(try LoggingConfiguration(reader: .shim(environment: ["SHIM_LOG_LEVEL": "debug"])).level == .debug)
         var values = CommandLineValues()
         values.set(.logLevel, "error")
-        #expect(try LoggingConfiguration(reader: .shim(commandLine: values, environment: ["SHIM_LOG_LEVEL": "debug"])).level == .error)
+        #expect(
+            try LoggingConfiguration(reader: .shim(commandLine: values, environment: ["SHIM_LOG_LEVEL": "debug"])).level == .error
+        )
         let error = #expect(throws: ConfigurationError.self) {
             try LoggingConfiguration(reader: .shim(environment: ["SHIM_LOG_LEVEL": "loud"]))
         }
@@ -70,7 +72,10 @@ struct CommandConfigurationTests {
             ("SHIM_COALESCE_MAX", "101", "--coalesce-max (SHIM_COALESCE_MAX) must be within 1...100"),
             ("SHIM_READ_TIMEOUT_MS", "0", "--read-timeout-ms (SHIM_READ_TIMEOUT_MS) must be at least 1 ms"),
             ("SHIM_MAX_QUEUED_UPSTREAM", "-1", "--max-queued-upstream (SHIM_MAX_QUEUED_UPSTREAM) must be at least 0"),
-            ("SHIM_SHUTDOWN_TIMEOUT_SECONDS", "0", "--shutdown-timeout-seconds (SHIM_SHUTDOWN_TIMEOUT_SECONDS) must be at least 1"),
+            (
+                "SHIM_SHUTDOWN_TIMEOUT_SECONDS", "0",
+                "--shutdown-timeout-seconds (SHIM_SHUTDOWN_TIMEOUT_SECONDS) must be at least 1"
+            ),
             ("SHIM_DRAIN_DELAY_SECONDS", "-1", "--drain-delay-seconds (SHIM_DRAIN_DELAY_SECONDS) must be 0"),
         ]
     )

@@ -65,7 +65,9 @@ struct ConfigReaderTests {
     @Test("Flag spellings: 1/true/yes/on and 0/false/no/off, in any case")
     func flagSpellings() throws {
         for text in ["1", "true", "YES", "On"] {
-            #expect(try !Self.read(environment: ["SHIM_WATCH_MAPPINGS": "0", "SHIM_INSECURE_SKIP_TLS_VERIFY": text]).verifyUpstreamCertificates)
+            #expect(
+                try !Self.read(environment: ["SHIM_WATCH_MAPPINGS": "0", "SHIM_INSECURE_SKIP_TLS_VERIFY": text])
+                    .verifyUpstreamCertificates)
         }
         for text in ["0", "False", "no", "OFF"] {
             #expect(try !Self.read(environment: ["SHIM_WATCH_MAPPINGS": text]).watchMappings)

@@ -15,10 +15,11 @@ final class CountingHTTPUpstream: Sendable {
     var requests: Int { counters.withLock { $0.requests } }
 
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
-        try await withHTTPLoopbackServer(makeHandler: {
-            self.counters.withLock { $0.connections += 1 }
-            return Handler(owner: self)
-        }, body)
+        try await withHTTPLoopbackServer(
+            makeHandler: {
+                self.counters.withLock { $0.connections += 1 }
+                return Handler(owner: self)
+            }, body)
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {
@@ -55,7 +56,8 @@ final class CountingHTTPUpstream: Sendable {
                 return
             case "/big":
                 headers.add(name: "transfer-encoding", value: "chunked")
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
                 for _ in 0..<4 {
                     let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 1000)
                     context.write(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
@@ -70,7 +72,8 @@ final class CountingHTTPUpstream: Sendable {
             let text = "\(request.method.rawValue) \(request.uri) host=\(request.headers["host"].first ?? "-") length=\(length)"
             let body = ByteBuffer(string: text)
             headers.add(name: "content-length", value: String(body.readableBytes))
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

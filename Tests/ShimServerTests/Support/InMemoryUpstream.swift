@@ -21,7 +21,9 @@ final class InMemoryUpstream: Upstream {
     /// Every request received so far, in order.
     var requests: [RecordedRequest] { recorded.withLock { $0 } }
 
-    func exchange(_ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger) async throws(UpstreamError)
+    func exchange(
+        _ request: UpstreamRequest, maxResponseBytes: Int, logger: Logger
+    ) async throws(UpstreamError)
         -> BufferedUpstreamResponse
     {
         let path = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)

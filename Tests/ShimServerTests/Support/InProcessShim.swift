@@ -3,6 +3,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import ShimCore
+
 @testable import ShimServer
 
 /// The shim's legacy request path in process: the endpoint the proxy listener hands legacy calls

@@ -28,9 +28,10 @@ func withHTTPLoopbackServer<Result: Sendable>(
     makeHandler: @escaping @Sendable () -> any ChannelHandler,
     _ body: (String) async throws -> Result
 ) async throws -> Result {
-    try await withLoopbackServer(childChannelInitializer: { channel in
-        channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-            try channel.pipeline.syncOperations.addHandler(makeHandler())
-        }
-    }, body)
+    try await withLoopbackServer(
+        childChannelInitializer: { channel in
+            channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                try channel.pipeline.syncOperations.addHandler(makeHandler())
+            }
+        }, body)
 }

@@ -1,6 +1,6 @@
 import NIOCore
-import ShimServer
 import NIOPosix
+import ShimServer
 
 /// Sends raw bytes to a loopback port and returns everything read until the peer closes.
 func rawExchange(port: Int, _ request: String) async throws -> String {

@@ -1,9 +1,9 @@
 import Foundation
-import ShimServer
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import ShimSandbox
+import ShimServer
 import Synchronization
 
 /// A request as the test upstream received it.

@@ -1,7 +1,7 @@
 import Foundation
-import ShimServer
 import NIOCore
 import NIOPosix
+import ShimServer
 import Synchronization
 
 /// A raw TCP upstream that reads HTTP requests and then misbehaves as told: closes without
@@ -35,9 +35,10 @@ final class ScriptedTCPUpstream: Sendable {
     var mostRequestsOnOneConnection: Int { connectionCounts.withLock { $0.mostRequestsOnOne } }
 
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
-        try await withLoopbackServer(childChannelInitializer: { channel in
-            channel.pipeline.addHandler(Handler(owner: self))
-        }, body)
+        try await withLoopbackServer(
+            childChannelInitializer: { channel in
+                channel.pipeline.addHandler(Handler(owner: self))
+            }, body)
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {
@@ -76,7 +77,8 @@ final class ScriptedTCPUpstream: Sendable {
         private func handleRequest(context: ChannelHandlerContext) -> Bool {
             guard let headEnd = received.range(of: "\r\n\r\n") else { return false }
             let head = received[..<headEnd.lowerBound].lowercased()
-            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            let length =
+                head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
             guard received[headEnd.upperBound...].utf8.count >= length else { return false }
             let channel = context.channel

@@ -14,7 +14,8 @@ final class ShimChild {
     /// Starts `promo-shim serve` on port 0 (admin too) with the shipped mappings and `arguments`.
     /// `environment` is added to the test's own environment.
     init(arguments: [String], environment: [String: String] = [:], logLevel: String = "notice") throws {
-        logPath = FileManager.default.temporaryDirectory
+        logPath =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("promo-shim-child-\(UUID().uuidString).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         portsPath = logPath + ".ports"
@@ -25,8 +26,10 @@ final class ShimChild {
         process = Process()
         process.executableURL = ShimProcess.executable
         process.arguments =
-            ["serve", "--port", "0", "--admin-port", "0", "--log-level", logLevel, "--mappings", mappings,
-             "--drain-delay-seconds", "0", "--ports-file", portsPath] + arguments
+            [
+                "serve", "--port", "0", "--admin-port", "0", "--log-level", logLevel, "--mappings", mappings,
+                "--drain-delay-seconds", "0", "--ports-file", portsPath,
+            ] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr

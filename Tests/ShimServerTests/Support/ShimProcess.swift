@@ -54,8 +54,10 @@ func withShimProcess<Result: Sendable>(
     let process = Process()
     process.executableURL = ShimProcess.executable
     process.arguments =
-        ["serve", "--port", "0", "--admin-port", "0", "--log-level", "notice", "--mappings", mappings,
-         "--drain-delay-seconds", "0", "--ports-file", portsPath] + arguments
+        [
+            "serve", "--port", "0", "--admin-port", "0", "--log-level", "notice", "--mappings", mappings,
+            "--drain-delay-seconds", "0", "--ports-file", portsPath,
+        ] + arguments
     if !environment.isEmpty {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
@@ -137,10 +139,12 @@ final class ProcessExit: Sendable {
         let gdb = Process()
         gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
         gdb.arguments = ["-batch", "-p", String(pid), "-ex", "thread apply all bt"]
-        gdb.standardOutput = FileHandle(forWritingAtPath: threadDumpPath(of: pid)) ?? {
-            _ = FileManager.default.createFile(atPath: threadDumpPath(of: pid), contents: nil)
-            return FileHandle(forWritingAtPath: threadDumpPath(of: pid))
-        }()
+        gdb.standardOutput =
+            FileHandle(forWritingAtPath: threadDumpPath(of: pid))
+            ?? {
+                _ = FileManager.default.createFile(atPath: threadDumpPath(of: pid), contents: nil)
+                return FileHandle(forWritingAtPath: threadDumpPath(of: pid))
+            }()
         gdb.standardError = FileHandle.nullDevice
         guard (try? gdb.run()) != nil else { return }
         let deadline = ContinuousClock.now + .seconds(60)

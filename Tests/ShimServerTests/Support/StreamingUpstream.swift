@@ -45,13 +45,15 @@ final class StreamingUpstream: Sendable {
                 if remaining > 0 {
                     var headers = HTTPHeaders()
                     headers.add(name: "transfer-encoding", value: "chunked")
-                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                    context.writeAndFlush(
+                        wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
                     writeWhileWritable(context: context)
                 } else {
                     let text = "received=\(uploaded)"
                     var headers = HTTPHeaders()
                     headers.add(name: "content-length", value: String(text.utf8.count))
-                    context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                    context.write(
+                        wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
                     context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
                     context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 }

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-import ShimServer
 import NIOCore
 import NIOHTTP1
+import ShimServer
 
 /// A response as a test sees it.
 struct TestResponse: Sendable {
