@@ -218,12 +218,12 @@ struct ReliabilityTests {
             try await Task.sleep(for: .milliseconds(150))
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
+        let patient = ["--connect-timeout-ms", "30000", "--request-timeout-ms", "80000", "--read-timeout-ms", "80000"]
         // The shim runs as its own process, so its memory is measured apart from the tests'.
         let peakMegabytes = try await upstream.run { base in
-            // The vendor runs in the busy test process: a generous connect timeout keeps this test about
-            // concurrency and memory, not about how fast a loaded process accepts 400 connections.
-            try await withShimProcess(arguments: ["--upstream", base, "--usage-log", path, "--connect-timeout-ms", "10000"]) {
-                shim in
+            // The vendor runs in the busy test process: generous timeouts keep this test about concurrency
+            // and memory, not about how fast a loaded machine gets through 400 calls.
+            try await withShimProcess(arguments: ["--upstream", base, "--usage-log", path] + patient) { shim in
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for index in 0..<calls {
                         group.addTask {

@@ -82,7 +82,8 @@ struct TracingTests {
         try await collector.run { collectorURL in
             try await vendor.run { vendorURL in
                 try await withShimProcess(
-                    arguments: ["--upstream", vendorURL, "--coalesce-window-ms", "300", "--coalesce-max", "10"],
+                    // B and C fill a batch of two, which then departs at once: no window decides it.
+                    arguments: ["--upstream", vendorURL, "--coalesce-window-ms", "2000", "--coalesce-max", "2"],
                     environment: [
                         "OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
                         "OTEL_EXPORTER_OTLP_ENDPOINT": collectorURL, "OTEL_BSP_SCHEDULE_DELAY": "100",
