@@ -44,9 +44,12 @@ struct CallDeadlineTests {
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
-                for (response, elapsed) in answers {
-                    // The old failure: answers after 1, 2, 3, ... 8 s, each sent when its turn came.
-                    #expect(elapsed < .seconds(5), "answered after \(elapsed)")
+                // The old failure: answers after 1, 2, 3, ... 8 s, each sent when its turn came. Now all
+                // come at about the same time (the spread, not the absolute time, so a slow machine
+                // cannot fail it).
+                let times = answers.map(\.1)
+                #expect(times.max()! - times.min()! < .seconds(4), "answered after \(times.sorted())")
+                for (response, _) in answers {
                     #expect([504].contains(response.status))
                     #expect([[9911], [9916]].contains(response.errorCodes))
                 }
@@ -170,7 +173,7 @@ struct HTTPSPassthroughIsolationTests {
                 for _ in 0..<2 {
                     let download = try await RawConnection(port: shim.proxy)
                     try await download.write("GET /drip HTTP/1.1\r\nHost: shim\r\n\r\n")
-                    #expect(await download.waitFor("HTTP/1.1 200"), "\(download.text.prefix(200))")
+                    #expect(await download.waitFor("HTTP/1.1 200", within: .seconds(30)), "\(download.text.prefix(200))")
                     downloads.append(download)
                 }
                 for _ in 0..<3 {

@@ -194,24 +194,28 @@ struct CoalescingTests {
 
     @Test("A batch that times out fails every caller with 504, once")
     func timeoutFailsTheBatch() async throws {
+        // The vendor answers only once the test has its answers: the batch outlives every deadline.
+        let release = AsyncStream<Void>.makeStream()
         let upstream = RecordingUpstream { _ in
-            try await Task.sleep(for: .milliseconds(2500))
+            for await _ in release.stream {}
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.run { base in
             try await withShim(
                 upstream: base,
                 configure: {
-                    // The batch departs when it holds all three calls, then outlives the calls' deadline.
-                    $0.coalesceWindow = .milliseconds(1700)
+                    // The batch departs when it holds all three calls; the deadline is long enough for
+                    // all three to arrive on a loaded machine.
+                    $0.coalesceWindow = .milliseconds(5900)
                     $0.coalesceMax = 3
-                    $0.timeouts.request = .milliseconds(1800)
+                    $0.timeouts.request = .seconds(6)
                 }
             ) { shim in
                 let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for customer in 0..<3 { group.addTask { try await Self.call(shim, customer: customer) } }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
+                release.continuation.finish()
                 #expect(answers.allSatisfy { $0.status == 504 && $0.errorCodes == [9911] })
             }
         }

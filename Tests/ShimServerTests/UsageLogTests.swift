@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOHTTP1
 import ShimCore
 import Testing
@@ -39,7 +40,9 @@ struct UsageLogTests {
                             shim.proxyURL,
                             query: ShimOverSandboxTests.mobile,
                             body: body,
-                            headers: [tillAuthorization, ("X-Request-Id", "call-\(index)")]
+                            headers: [tillAuthorization, ("X-Request-Id", "call-\(index)")],
+                            // About records, not speed: a loaded machine may take long.
+                            timeout: .seconds(90)
                         ).status
                     }
                 }
