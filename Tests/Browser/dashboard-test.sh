@@ -21,12 +21,15 @@ chrome() { "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-us
 
 work=$(mktemp -d)
 cp -r mappings "$work/mappings"
-proxy=18181
-admin=19191
-"$bin" serve --sandbox --port "$proxy" --admin-port "$admin" --usage-log "$work/usage.log" --mappings "$work/mappings" --no-watch-mappings \
-    --customer-hash-key browser-test --sunset-date 2099-12-31 2>"$work/shim.err" &
+# Port 0 for both listeners: the shim writes the ports it got to a file (--ports-file).
+"$bin" serve --sandbox --port 0 --admin-port 0 --ports-file "$work/ports.json" --usage-log "$work/usage.log" \
+    --mappings "$work/mappings" --no-watch-mappings --customer-hash-key browser-test --sunset-date 2099-12-31 \
+    2>"$work/shim.err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do [ -s "$work/ports.json" ] && break; sleep 0.1; done
+proxy=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["proxy"])' "$work/ports.json")
+admin=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin"])' "$work/ports.json")
 wait_for_health "$admin"
 
 issue() { # user password promotion
