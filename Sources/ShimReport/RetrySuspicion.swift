@@ -59,10 +59,18 @@ package struct RetrySuspicion: Sendable {
     private var lastRequests: [String: Int64] = [:]
     private var newest = Int64.min
     private var nextEviction = 4096
+    /// Log time before which no eviction runs (set while the memory is full).
+    private var nextEvictionTime = Int64.min
 
-    /// Counts repeats within `windowMilliseconds`.
-    package init(windowMilliseconds: Int64 = defaultWindowMilliseconds) {
+    /// Most calls and request ids remembered at once (the live dashboard's hard bound); `.max` for
+    /// the report, whose memory follows the traffic of about two windows.
+    package let maxRemembered: Int
+
+    /// Counts repeats within `windowMilliseconds`, remembering at most `maxRemembered` recent calls
+    /// and request ids.
+    package init(windowMilliseconds: Int64 = defaultWindowMilliseconds, maxRemembered: Int = .max) {
         self.windowMilliseconds = max(0, windowMilliseconds)
+        self.maxRemembered = max(1, maxRemembered)
     }
 
     /// Keys remembered now (for tests of the bound).
@@ -101,37 +109,50 @@ package struct RetrySuspicion: Sendable {
     package mutating func add(_ record: UsageRecord, client: String) {
         let time = record.timestampMilliseconds
         newest = max(newest, time)
-        // One hash per dictionary and record: updateValue returns what it replaced.
+        // Under the bound, one hash per dictionary and record (updateValue returns what it replaced);
+        // at the bound, only what is remembered already is compared and refreshed.
+        let room = rememberedKeys < maxRemembered
         var duplicate = false
-        if !record.requestId.isEmpty, let previous = lastRequests.updateValue(time, forKey: record.requestId) {
-            duplicate = abs(time - previous) <= windowMilliseconds
-            if previous > time { lastRequests[record.requestId] = previous }
+        if !record.requestId.isEmpty {
+            let previous = room ? lastRequests.updateValue(time, forKey: record.requestId) : lastRequests[record.requestId]
+            if let previous {
+                duplicate = abs(time - previous) <= windowMilliseconds
+                lastRequests[record.requestId] = max(previous, time)
+            }
         }
         var repeated = false
         var afterFailure = false
         if let customer = record.customer {
             let key = CallKey(client: client, customer: customer, programId: record.programId, promotionId: record.promotionId)
             let failed = record.outcome != .issued && record.outcome != .warning
-            if let previous = lastCalls.updateValue(LastCall(milliseconds: time, failed: failed), forKey: key),
-                abs(time - previous.milliseconds) <= windowMilliseconds
-            {
-                repeated = true
-                afterFailure = previous.failed
+            let call = LastCall(milliseconds: time, failed: failed)
+            let callRoom = rememberedKeys < maxRemembered
+            let previous = callRoom ? lastCalls.updateValue(call, forKey: key) : lastCalls[key]
+            if let previous {
+                if !callRoom { lastCalls[key] = call }
+                if abs(time - previous.milliseconds) <= windowMilliseconds {
+                    repeated = true
+                    afterFailure = previous.failed
+                }
             }
         }
         perClient[client, default: Counts()].add(
             withCustomer: record.customer != nil, repeated: repeated, afterFailure: afterFailure, duplicate: duplicate
         )
-        if rememberedKeys >= nextEviction { evict() }
+        if rememberedKeys >= nextEviction, time >= nextEvictionTime { evict() }
     }
 
     /// Forgets the keys older than twice the window before the newest call; the next eviction comes
     /// when the memory has doubled again, so the work stays proportional to the calls read.
+    /// At the bound, the next eviction waits for a tenth of a window of log time, so a full memory
+    /// is swept now and then, not on every call.
     private mutating func evict() {
         let horizon = newest - 2 * windowMilliseconds
         lastCalls = lastCalls.filter { $0.value.milliseconds >= horizon }
         lastRequests = lastRequests.filter { $0.value >= horizon }
-        nextEviction = max(4096, 2 * rememberedKeys)
+        let doubled = rememberedKeys > maxRemembered / 2 ? maxRemembered : 2 * rememberedKeys
+        nextEviction = min(maxRemembered, max(4096, doubled))
+        nextEvictionTime = rememberedKeys >= nextEviction ? newest + max(1, windowMilliseconds / 10) : .min
     }
 
     /// Adds another summary's figures (`renamed` maps its client names to this summary's). Its

@@ -44,17 +44,18 @@ package struct UsageSummary: Sendable {
     ///   - maxClients: Client names kept.
     ///   - maxAmbiguousCalls: Calls listed for reconciliation; later ones are only counted.
     ///   - retryWindowMilliseconds: How close a repeated call must follow to count as a suspected retry.
+    ///   - maxRememberedCalls: Most recent calls and request ids remembered for the suspected retries.
     package init(
         since: String? = nil, maxCustomersPerClient: Int = .max, maxClients: Int = .max,
         maxAmbiguousCalls: Int = AmbiguousCalls.defaultLimit,
-        retryWindowMilliseconds: Int64 = RetrySuspicion.defaultWindowMilliseconds
+        retryWindowMilliseconds: Int64 = RetrySuspicion.defaultWindowMilliseconds, maxRememberedCalls: Int = .max
     ) {
         self.since = since
         self.sinceMilliseconds = since.flatMap(Self.earliestInstant)
         self.maxCustomersPerClient = maxCustomersPerClient
         self.maxClients = maxClients
         self.ambiguousCalls = AmbiguousCalls(limit: maxAmbiguousCalls)
-        self.retries = RetrySuspicion(windowMilliseconds: retryWindowMilliseconds)
+        self.retries = RetrySuspicion(windowMilliseconds: retryWindowMilliseconds, maxRemembered: maxRememberedCalls)
     }
 
     /// The earliest instant a date or date-time prefix names: `2026-11-01T10` is 10:00:00.000Z.

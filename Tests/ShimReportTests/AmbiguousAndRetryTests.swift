@@ -67,4 +67,32 @@ struct AmbiguousAndRetryTests {
         #expect(retries.perClient["till"]?.repeats == 100_000)
         #expect(retries.perClient["till"]?.calls == 200_000)
     }
+
+    @Test("The live dashboard's memory of recent calls has a hard bound, whatever the call rate")
+    func liveBound() {
+        // 300,000 distinct calls within one window (a busy replica: 5,000 calls a second for a minute).
+        var retries = RetrySuspicion(windowMilliseconds: 60_000, maxRemembered: 20_000)
+        for index in 0..<300_000 {
+            retries.add(
+                UsageRecord(
+                    timestampMilliseconds: Int64(index / 5), requestId: "r\(index)", client: "till", programId: 1,
+                    promotionId: 2, customer: "c\(index)", outcome: .issued, latencyMilliseconds: 1
+                ),
+                client: "till"
+            )
+            if index % 10_000 == 0 { #expect(retries.rememberedKeys <= 20_000) }
+        }
+        #expect(retries.rememberedKeys <= 20_000)
+        #expect(retries.perClient["till"]?.calls == 300_000)
+        // A repeat of a call still remembered is counted.
+        retries.add(
+            UsageRecord(
+                timestampMilliseconds: 60_000, requestId: "again", client: "till", programId: 1, promotionId: 2,
+                customer: "c0", outcome: .issued, latencyMilliseconds: 1
+            ),
+            client: "till"
+        )
+        #expect(retries.perClient["till"]?.repeats == 1)
+    }
+
 }

@@ -17,6 +17,9 @@ package final class LiveUsage: Sendable {
     package static let maxCustomersPerClient = 100_000
     /// Calls listed for reconciliation on the dashboard (the report lists more).
     package static let maxAmbiguousCalls = 1_000
+    /// Most recent calls and request ids the page's suspected retries compare against: a hard bound,
+    /// whatever the call rate (a few MB); beyond it, only calls already remembered are compared.
+    package static let maxRememberedCalls = 20_000
     private let summary: Mutex<UsageSummary>
     private let maxClients: Int
     private let maxCustomersPerClient: Int
@@ -38,7 +41,10 @@ package final class LiveUsage: Sendable {
     }
 
     private static func emptySummary(maxClients: Int, maxCustomersPerClient: Int) -> UsageSummary {
-        UsageSummary(maxCustomersPerClient: maxCustomersPerClient, maxClients: maxClients, maxAmbiguousCalls: maxAmbiguousCalls)
+        UsageSummary(
+            maxCustomersPerClient: maxCustomersPerClient, maxClients: maxClients, maxAmbiguousCalls: maxAmbiguousCalls,
+            maxRememberedCalls: maxRememberedCalls
+        )
     }
 
     /// What the dashboard shows now.
