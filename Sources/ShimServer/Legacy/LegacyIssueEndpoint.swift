@@ -76,7 +76,7 @@ package struct LegacyIssueEndpoint<U: Upstream>: Sendable {
         let received = handler.clock.milliseconds()
         let started = ContinuousClock.now
         let requestId = RequestID.resolve(from: request.headers)
-        let client = ClientIdentity.name(from: request.headers)
+        let client = request.client ?? ClientIdentity.name(from: request.headers)
         let serve = {
             await handler.serve(
                 request, requestId: requestId, client: client, arrived: arrived, receivedAt: received, logger: logger

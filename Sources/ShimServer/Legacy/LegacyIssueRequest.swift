@@ -22,9 +22,13 @@ package struct LegacyIssueRequest: Sendable {
     package var body: Body
     /// The caller's IP address, when the connection has one.
     package var remoteAddress: String?
+    /// The client name of the caller's credentials when the listener already knows it
+    /// (``ClientIdentity/Memo``); `nil`: the endpoint works it out from ``headers``.
+    package var client: String?
 
     /// A request as read off the wire.
-    package init(query: String?, headers: HTTPFields, body: Body, remoteAddress: String?) {
+    package init(query: String?, headers: HTTPFields, body: Body, remoteAddress: String?, client: String? = nil) {
+        self.client = client
         self.query = query
         self.headers = headers
         self.body = body

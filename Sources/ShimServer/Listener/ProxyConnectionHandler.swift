@@ -26,6 +26,7 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
     private var remoteAddress: String?
     private var legacy: LegacyCallInProgress?
     private var bodySource: RequestBodyStream.Source?
+    private var clientNames = ClientIdentity.Memo()
 
     /// The legacy call whose body is being read.
     private struct LegacyCallInProgress {
@@ -183,7 +184,8 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
         let request = LegacyIssueRequest(
             query: call.query, headers: call.head.headerFields,
             body: call.unreadable ? .unreadable : call.tooLarge ? .tooLarge : .bytes(call.body),
-            remoteAddress: remoteAddress
+            remoteAddress: remoteAddress,
+            client: clientNames.name(from: call.head.headerFields)
         )
         let endpoint = services.legacy
         let presence = presence

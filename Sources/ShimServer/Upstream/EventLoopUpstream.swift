@@ -109,7 +109,7 @@ package struct EventLoopUpstream: Upstream {
         guard let pools else {
             return try await general.exchange(request, maxResponseBytes: maxResponseBytes, logger: logger)
         }
-        guard endpoint.url(for: request.target) != nil else { throw .invalidRequest }
+        guard UpstreamEndpoint.isOriginForm(request.target) else { throw .invalidRequest }
         var headers = HTTPHeaders(request.headers)
         headers.replaceOrAdd(name: "host", value: hostHeader)
         if body != nil || request.method == .post || request.method == .put || request.method == .patch {

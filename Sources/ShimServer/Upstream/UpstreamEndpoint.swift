@@ -12,12 +12,8 @@ package struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// Base path without trailing slash, possibly empty.
     package let basePath: String
 
-    /// The base URL every upstream target is appended to.
-    package var baseURL: String {
-        let needsBrackets = host.contains(":")
-        let hostPart = needsBrackets ? "[\(host)]" : host
-        return "\(scheme)://\(hostPart):\(port)\(basePath)"
-    }
+    /// The base URL every upstream target is appended to, built once (it was built per call).
+    package let baseURL: String
 
     /// The base URL.
     package var description: String { baseURL }
@@ -44,12 +40,19 @@ package struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
         self.host = host
         self.port = components.port ?? (scheme == "https" ? 443 : 80)
         self.basePath = path
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        self.baseURL = "\(scheme)://\(hostPart):\(self.port)\(path)"
     }
 
     /// The full URL for an origin-form target, or `nil` when the target is not a plain absolute path.
     package func url(for target: String) -> String? {
-        guard target.first == "/", !target.hasPrefix("//") else { return nil }
-        guard !target.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "#") }) else { return nil }
-        return baseURL + target
+        Self.isOriginForm(target) ? baseURL + target : nil
+    }
+
+    /// Whether `target` is a plain absolute path (with an optional query) that ``url(for:)`` accepts:
+    /// a single leading slash, no space, control character or fragment.
+    package static func isOriginForm(_ target: String) -> Bool {
+        guard target.first == "/", !target.hasPrefix("//") else { return false }
+        return !target.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "#") })
     }
 }

@@ -28,6 +28,32 @@ package enum ClientIdentity {
         return "anonymous"
     }
 
+    /// The client name of the last credentials one connection sent, so a keep-alive caller's name
+    /// is worked out once, not on every call (decoding Basic credentials was 4 % of a translated call).
+    ///
+    /// It holds the credential headers of the connection's last call, in memory only, for as long as
+    /// the connection's handler lives.
+    package struct Memo: Sendable {
+        private var authorization: String?
+        private var oauthToken: String?
+        private var name: String?
+
+        /// A memo that remembers nothing yet.
+        package init() {}
+
+        /// The client name of `headers`' credentials, as ``ClientIdentity/name(from:)`` gives it.
+        package mutating func name(from headers: HTTPFields) -> String {
+            let authorization = headers[.authorization]
+            let oauthToken = headers[ClientIdentity.oauthToken]
+            if let name, authorization == self.authorization, oauthToken == self.oauthToken { return name }
+            let name = ClientIdentity.name(from: headers)
+            self.authorization = authorization
+            self.oauthToken = oauthToken
+            self.name = name
+            return name
+        }
+    }
+
     /// A user name safe to log: printable, at most 64 characters.
     private static func sanitized(_ user: String) -> String? {
         let printable = user.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
