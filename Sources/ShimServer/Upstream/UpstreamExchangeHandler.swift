@@ -50,13 +50,16 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
     /// Whether the connection is open and idle, so it can take a request.
     var isUsable: Bool { exchange == nil && context?.channel.isActive == true }
 
+    /// The channel as a socket option provider, cast once when the handler is added.
+    private var socketOptions: (any SocketOptionProvider)?
+
     /// Whether the connection is open and idle and the upstream has not closed its side: a close
     /// that has reached this host but not yet been read would make the next request fail after it
     /// is written. Asked of the kernel (TCP state) at each reuse; one `getsockopt` per reused call.
     var isReusable: Bool {
         guard isUsable else { return false }
         #if os(Linux)
-        guard let provider = context?.channel as? any SocketOptionProvider else { return true }
+        guard let provider = socketOptions else { return true }
         var established = true
         provider.getTCPInfo().assumeIsolated().whenComplete { result in
             // 1 is TCP_ESTABLISHED; CLOSE_WAIT and the rest mean the upstream is closing.
@@ -70,10 +73,13 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // Cast once per connection: the dynamic cast per reuse cost as much as the kernel call.
+        self.socketOptions = context.channel as? any SocketOptionProvider
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        self.socketOptions = nil
     }
 
     /// Sends a request; `promise` gets the whole answer or an ``UpstreamError``.
