@@ -199,7 +199,9 @@ package final class Coalescer<U: Upstream>: Sendable {
             }
         }
         // One span for the batch's bulk call, in a trace of its own, linked to every caller's span.
-        let span = startSpan("bulk batch", context: .topLevel, ofKind: .client)
+        let span: any Span =
+            ShimTracing.isOn
+            ? startSpan("bulk batch", context: .topLevel, ofKind: .client) : NoOpTracer.NoOpSpan(context: .topLevel)
         defer { span.end() }
         var headers = batch.headers
         if span.isRecording {

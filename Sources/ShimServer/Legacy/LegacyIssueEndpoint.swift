@@ -62,6 +62,11 @@ package struct LegacyIssueEndpoint<U: Upstream>: Sendable {
     func serve(
         _ request: LegacyIssueRequest, arrived: NIODeadline, presence: CallerPresence?, logger: Logger
     ) async -> ProxyResponse {
+        guard ShimTracing.isOn else {
+            return await serve(
+                request, arrived: arrived, presence: presence, span: NoOpTracer.NoOpSpan(context: .topLevel), logger: logger
+            )
+        }
         // A server span per call, a child of the caller's trace when it sent one.
         var context = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())

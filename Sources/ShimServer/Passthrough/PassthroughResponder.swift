@@ -31,6 +31,11 @@ package struct PassthroughResponder<U: Upstream>: Sendable {
     /// The answer to `request`: the upstream's, streaming, or a legacy-shaped failure of the shim's.
     /// - Parameter remoteAddress: The caller's IP address, for `X-Forwarded-For`.
     package func respond(to request: Request, remoteAddress: String?, logger: Logger) async -> Response {
+        guard ShimTracing.isOn else {
+            return await respond(
+                to: request, remoteAddress: remoteAddress, span: NoOpTracer.NoOpSpan(context: .topLevel), logger: logger
+            )
+        }
         // A span per passthrough request, a child of the caller's trace; it ends with the answer's head.
         var context = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())

@@ -1,6 +1,7 @@
 package import Logging
 import OTel
 package import ServiceLifecycle
+import Synchronization
 import Tracing
 
 /// OpenTelemetry tracing of the shim: off unless the standard environment asks for it.
@@ -12,6 +13,12 @@ import Tracing
 /// off. Without it, the tracing calls on the request path go to swift-distributed-tracing's no-op
 /// tracer, and a caller's trace context passes upstream unchanged.
 package enum ShimTracing {
+    /// Whether ``bootstrap(environment:logger:)`` turned tracing on. The request path reads it on
+    /// every call and, with tracing off, opens no span and extracts no context: a no-op span still
+    /// cost a task-local binding, the global tracer's lock and two dynamic casts per call.
+    package static var isOn: Bool { enabled.load(ordering: .relaxed) }
+    private static let enabled = Atomic<Bool>(false)
+
     /// Whether `environment` turns tracing on.
     package static func isRequested(by environment: [String: String]) -> Bool {
         guard environment["OTEL_SDK_DISABLED"]?.lowercased() != "true" else { return false }
@@ -31,6 +38,7 @@ package enum ShimTracing {
         configuration.traces.enabled = true
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(backend.factory)
+        enabled.store(true, ordering: .relaxed)
         logger.notice("tracing on: spans export over OTLP/HTTP (OTEL_* environment)")
         return backend.service
     }
