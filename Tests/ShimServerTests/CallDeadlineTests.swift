@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import ShimCore
 import Synchronization
 import Testing
@@ -94,6 +95,27 @@ struct CallDeadlineTests {
         #expect(sentCustomers == ["911111111111", "913333333333"])
         let outcomes = try UsageLogTests.records(at: path).map { $0["outcome"] as? String }
         #expect(outcomes.sorted { ($0 ?? "") < ($1 ?? "") } == ["abandoned", "issued", "issued"])
+    }
+
+    @Test("A passthrough request whose caller hung up while it waited for a slot is never sent")
+    func passthroughGoneWhileQueued() async throws {
+        let upstream = RecordingUpstream { request in
+            if request.path == "/v2/slow" { try await Task.sleep(for: .milliseconds(1500)) }
+            return RecordingUpstream.json(#"{"entity":1,"warnings":[]}"#)
+        }
+        try await upstream.run { base in
+            try await withShim(upstream: base, configure: { $0.maxConcurrentPassthroughCalls = 1 }) { shim in
+                async let slow = send(.GET, shim.proxyURL + "/v2/slow")
+                // The slow request holds the only passthrough slot; wait until the vendor has it.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while upstream.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                try await rawSendAndHangUp(port: shim.proxy, "GET /v2/gone HTTP/1.1\r\nHost: shim\r\n\r\n")
+                #expect(try await slow.status == 200)
+                // Requests are served in arrival order: had the vanished one been kept, it would go before this one.
+                #expect(try await send(.GET, shim.proxyURL + "/v2/after").status == 200)
+            }
+        }
+        #expect(upstream.requests.map(\.path) == ["/v2/slow", "/v2/after"])
     }
 
     @Test("A call whose caller hung up inside a coalescing window leaves the batch unsent")

@@ -7,7 +7,7 @@ import Synchronization
 /// ``watching(_:)`` then has its task cancelled, so whatever it still waits for (a slot, a batch, a
 /// connection) gives up and nothing is sent for a caller that cannot read the answer. Work already
 /// sent upstream is not stopped by this: the upstream clients finish a sent call whatever happens.
-final class CallerPresence: Sendable {
+package final class CallerPresence: Sendable {
     /// A cancellation handle of the task waiting on the caller's behalf.
     private struct Watcher: @unchecked Sendable {
         // Only `cancel()` is used, which Swift allows from any thread while the task runs; the
@@ -28,6 +28,9 @@ final class CallerPresence: Sendable {
         presence.markGone()
         return presence
     }
+
+    /// Whether the caller has gone.
+    var isGone: Bool { state.withLock { $0.gone } }
 
     /// The caller has gone: cancels the task watching, if any.
     func markGone() {

@@ -228,12 +228,15 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
             request = ExpectContinue.preparing(request, channel: context.channel)
         }
         let passthrough = services.passthrough
+        let presence = presence
         let remoteAddress = remoteAddress
         let logger = services.logger
         let channel = context.channel
         let date = services.dateCache.now
         Task(executorPreference: executor) {
-            let response = await passthrough.respond(to: request, remoteAddress: remoteAddress, logger: logger)
+            let response = await passthrough.respond(
+                to: request, remoteAddress: remoteAddress, presence: presence, logger: logger
+            )
             let closes = await loop.submitOnLoop(orIfShutDown: true) { handler.value.closesAfterAnswer() }
             var headers = response.headers
             if headers[.date] == nil { headers[.date] = date }

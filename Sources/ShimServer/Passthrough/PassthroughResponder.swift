@@ -29,18 +29,25 @@ package struct PassthroughResponder<U: Upstream>: Sendable {
     }
 
     /// The answer to `request`: the upstream's, streaming, or a legacy-shaped failure of the shim's.
-    /// - Parameter remoteAddress: The caller's IP address, for `X-Forwarded-For`.
-    package func respond(to request: Request, remoteAddress: String?, logger: Logger) async -> Response {
+    /// - Parameters:
+    ///   - remoteAddress: The caller's IP address, for `X-Forwarded-For`.
+    ///   - presence: The caller's connection: a request still waiting for a slot when its caller
+    ///     leaves is never sent (answered 499, which nobody reads); once sent, it runs to its answer.
+    package func respond(
+        to request: Request, remoteAddress: String?, presence: CallerPresence? = nil, logger: Logger
+    ) async -> Response {
         guard ShimTracing.isOn else {
             return await respond(
-                to: request, remoteAddress: remoteAddress, span: NoOpTracer.NoOpSpan(context: .topLevel), logger: logger
+                to: request, remoteAddress: remoteAddress, presence: presence, span: NoOpTracer.NoOpSpan(context: .topLevel),
+                logger: logger
             )
         }
         // A span per passthrough request, a child of the caller's trace; it ends with the answer's head.
         var context = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())
         return await withSpan("passthrough " + request.method.rawValue, context: context, ofKind: .server) { span in
-            let response = await respond(to: request, remoteAddress: remoteAddress, span: span, logger: logger)
+            let response = await respond(
+                to: request, remoteAddress: remoteAddress, presence: presence, span: span, logger: logger)
             if span.isRecording {
                 span.attributes["http.request.method"] = request.method.rawValue
                 span.attributes["url.path"] = request.uri.path
@@ -50,7 +57,9 @@ package struct PassthroughResponder<U: Upstream>: Sendable {
         }
     }
 
-    private func respond(to request: Request, remoteAddress: String?, span: any Span, logger: Logger) async -> Response {
+    private func respond(
+        to request: Request, remoteAddress: String?, presence: CallerPresence?, span: any Span, logger: Logger
+    ) async -> Response {
         // Origin-form only: an absolute-form target's scheme and host are dropped (the path is kept),
         // and anything that is not a path is refused. The host is always the configured upstream's.
         // TRACE would echo callers' credentials back (cross-site tracing); CONNECT would make an open proxy.
@@ -82,7 +91,7 @@ package struct PassthroughResponder<U: Upstream>: Sendable {
             // A streamed body can be read only once, so only bodiless GET and HEAD are retried.
             retryOnConnectFailure: !hasBody && (request.method == .get || request.method == .head)
         )
-        let result = await limiter.run { () async -> Result<UpstreamResponse, UpstreamError> in
+        let result = await limiter.run(watching: presence) { () async -> Result<UpstreamResponse, UpstreamError> in
             do throws(UpstreamError) {
                 return .success(try await upstream.stream(upstreamRequest, logger: logger))
             } catch {
@@ -90,6 +99,9 @@ package struct PassthroughResponder<U: Upstream>: Sendable {
             }
         }
         switch result {
+        case .failure(.cancelled):
+            metrics.recordPassthrough(status: 499)
+            return Response(status: HTTPResponse.Status(code: 499), headers: [.contentLength: "0"])
         case .failure:
             var response = failureResponse(.overloaded)
             response.headers[.retryAfter] = "1"
