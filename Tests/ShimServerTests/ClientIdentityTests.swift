@@ -26,6 +26,8 @@ struct ClientIdentityTests {
             [ClientIdentity.oauthToken: "token-1"], [ClientIdentity.oauthToken: "token-2"],
             Self.basic("kiosk:pw") + [HTTPField(name: ClientIdentity.oauthToken, value: "token-2")],
             [:], Self.basic("till:secret"),
+            // Canonically equivalent, different bytes: two tokens, two names.
+            [ClientIdentity.oauthToken: "tok\u{00C5}"], [ClientIdentity.oauthToken: "tokA\u{030A}"],
         ]
         for headers in calls {
             #expect(memo.name(from: headers) == ClientIdentity.name(from: headers))

@@ -45,12 +45,24 @@ package enum ClientIdentity {
         package mutating func name(from headers: HTTPFields) -> String {
             let authorization = headers[.authorization]
             let oauthToken = headers[ClientIdentity.oauthToken]
-            if let name, authorization == self.authorization, oauthToken == self.oauthToken { return name }
+            if let name, Self.sameBytes(authorization, self.authorization), Self.sameBytes(oauthToken, self.oauthToken) {
+                return name
+            }
             let name = ClientIdentity.name(from: headers)
             self.authorization = authorization
             self.oauthToken = oauthToken
             self.name = name
             return name
+        }
+
+        /// Byte equality: `String`'s `==` holds for canonically equivalent texts with different bytes,
+        /// which the OAuth token's digest tells apart.
+        private static func sameBytes(_ left: String?, _ right: String?) -> Bool {
+            switch (left, right) {
+            case (nil, nil): return true
+            case (let left?, let right?): return left.utf8.elementsEqual(right.utf8)
+            default: return false
+            }
         }
     }
 
