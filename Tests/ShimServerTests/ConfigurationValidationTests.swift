@@ -103,3 +103,24 @@ struct ConfigurationValidationTests {
         #expect(error?.description.contains(option) == true, "\(error?.description ?? "accepted")")
     }
 }
+
+@Suite("Upstream URL")
+struct UpstreamEndpointTests {
+    @Test(
+        "Refused: no http(s), no host, credentials, a query, and a host that decodes to a control character or space",
+        arguments: [
+            "ftp://vendor", "http://", "http://user:pw@vendor", "http://vendor/?q=1",
+            "http://evil%0D%0AX-Foo%3A%20bar", "http://ven%20dor", "http://vendor%00",
+        ]
+    )
+    func refused(_ url: String) {
+        #expect(throws: ConfigurationError.self) { try UpstreamEndpoint(url) }
+    }
+
+    @Test("Accepted: a host, a port, a base path (without its trailing slashes), an IPv6 literal")
+    func accepted() throws {
+        let endpoint = try UpstreamEndpoint("http://vendor.example:8080/api//")
+        #expect(endpoint.baseURL == "http://vendor.example:8080/api")
+        #expect(try UpstreamEndpoint("https://[::1]").baseURL == "https://[::1]:443")
+    }
+}

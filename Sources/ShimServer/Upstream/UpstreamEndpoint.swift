@@ -25,8 +25,15 @@ package struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
         else {
             throw ConfigurationError("upstream '\(string)' must be an http:// or https:// URL")
         }
-        guard let host = components.host, !host.isEmpty else {
+        guard var host = components.host, !host.isEmpty else {
             throw ConfigurationError("upstream '\(string)' has no host")
+        }
+        // Foundation keeps an IPv6 literal's brackets; the connect and the Host header add their own.
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        // The host is percent-decoded: one that decodes to a space or a control character would
+        // break the Host header the shim writes (the upstream client no longer re-validates it).
+        guard !host.isEmpty, !host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw ConfigurationError("upstream '\(string)' has a host with a space or a control character")
         }
         guard components.user == nil, components.password == nil else {
             throw ConfigurationError("upstream URL must not carry credentials; the shim forwards each caller's own")
