@@ -33,6 +33,8 @@ struct PassthroughTests {
                 #expect(response.headers["X-Upstream"] == ["yes"])
                 // Deprecation headers belong to the legacy endpoint only.
                 #expect(response.headers["Deprecation"].isEmpty)
+                #expect(response.headers["Sunset"].isEmpty)
+                #expect(response.headers["Link"].isEmpty)
             }
         }
         let request = try #require(upstream.requests.first)
