@@ -50,23 +50,20 @@ struct BrownoutTests {
         body: (ShimPorts, RecordingUpstream, String) async throws -> Void
     ) async throws {
         let directory = try mappingsDirectory(deprecation: deprecation)
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.mappings = try! MappingSet(directory: directory)
-                    $0.mappingsDirectory = directory
-                    $0.watchMappings = false
-                    $0.usageLog = .file(usage)
-                    $0.clock = clock.wallClock
-                    $0.deprecation = try! DeprecationPolicy(
-                        deprecationDate: "2026-01-01T00:00:00Z", sunsetDate: "2027-06-30T00:00:00Z",
-                        successorURL: "https://docs.example.com/bulk", policyURL: nil
-                    )
-                }
-            ) { shim in
-                try await body(shim, upstream, directory)
+        try await upstream.withShim(
+            configure: {
+                $0.mappings = try! MappingSet(directory: directory)
+                $0.mappingsDirectory = directory
+                $0.watchMappings = false
+                $0.usageLog = .file(usage)
+                $0.clock = clock.wallClock
+                $0.deprecation = try! DeprecationPolicy(
+                    deprecationDate: "2026-01-01T00:00:00Z", sunsetDate: "2027-06-30T00:00:00Z",
+                    successorURL: "https://docs.example.com/bulk", policyURL: nil
+                )
             }
+        ) { shim in
+            try await body(shim, upstream, directory)
         }
     }
 

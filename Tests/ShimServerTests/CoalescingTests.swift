@@ -26,6 +26,18 @@ struct CoalescingTests {
         }
     }
 
+    /// An in-process shim whose batches depart when `max` calls wait, never by the clock: the window
+    /// is long (10 s), so the counts hold however slowly a busy machine delivers the calls.
+    static func batching(
+        _ upstream: InMemoryUpstream, max: Int, configure: (inout ShimConfiguration) -> Void = { _ in }
+    ) -> InProcessShim {
+        InProcessShim(upstream: upstream) {
+            $0.coalesceWindow = .seconds(10)
+            $0.coalesceMax = max
+            configure(&$0)
+        }
+    }
+
     /// The query of customer `customer`'s call.
     static func query(customer: Int) -> String {
         "identifierName=mobile&identifierValue=91\(100_000 + customer)&source=INSTORE"
@@ -51,12 +63,7 @@ struct CoalescingTests {
     @Test("N concurrent calls for one promotion become ceil(N/batch) bulk calls, each caller getting its own entity")
     func batches() async throws {
         let upstream = Self.perCustomerUpstream()
-        // Batches in these tests depart when full (coalesceMax), never by the clock: the window is
-        // long, so the counts hold however slowly a busy machine delivers the calls.
-        let shim = InProcessShim(upstream: upstream) {
-            $0.coalesceWindow = .seconds(10)
-            $0.coalesceMax = 10
-        }
+        let shim = Self.batching(upstream, max: 10)
         let answers = await Self.concurrently(0..<30) { await Self.call(shim, customer: $0) }
         #expect(answers.count == 30)
         for (customer, answer) in answers {
@@ -76,10 +83,7 @@ struct CoalescingTests {
     @Test("Over the sandbox, which answers in customer order, each caller gets its own outcome from one batch")
     func overTheSandbox() async throws {
         let upstream = InMemoryUpstream.sandbox()
-        let shim = InProcessShim(upstream: upstream) {
-            $0.coalesceWindow = .seconds(10)
-            $0.coalesceMax = 4
-        }
+        let shim = Self.batching(upstream, max: 4)
         let customers = ["918888888888", "910000000000", "917777777777", "919999999999"]
         let answers = await Self.concurrently(customers.indices) {
             await shim.issue(query: "identifierName=mobile&identifierValue=\(customers[$0])&source=INSTORE")
@@ -100,10 +104,7 @@ struct CoalescingTests {
         let upstream = Self.perCustomerUpstream()
         let pos = ("Authorization", "Basic " + Data("pos:secret".utf8).base64EncodedString())
         // Four keys (credentials x promotion) of four calls each; a batch departs when it holds four.
-        let shim = InProcessShim(upstream: upstream) {
-            $0.coalesceWindow = .seconds(10)
-            $0.coalesceMax = 4
-        }
+        let shim = Self.batching(upstream, max: 4)
         let answers = await Self.concurrently(0..<16) { customer in
             await Self.call(
                 shim, customer: customer, promotion: customer % 2 == 0 ? 65777 : 65780,
@@ -149,10 +150,7 @@ struct CoalescingTests {
     )
     func unusableAnswerFailsTheBatch(answer: UnusableAnswer) async {
         let upstream = answer.upstream()
-        let shim = InProcessShim(upstream: upstream) {
-            $0.coalesceWindow = .seconds(10)
-            $0.coalesceMax = answer.batchSize
-        }
+        let shim = Self.batching(upstream, max: answer.batchSize)
         let answers = await Self.concurrently(0..<answer.batchSize) { await Self.call(shim, customer: $0) }
         #expect(answers.count == answer.batchSize)
         #expect(answers.values.allSatisfy { $0.status == 502 && $0.errorCodes == [answer.code] })
@@ -167,31 +165,28 @@ struct CoalescingTests {
             for await _ in release.stream {}
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    // The batch departs when it holds all three calls; the deadline is long enough for
-                    // all three to arrive on a loaded machine.
-                    $0.coalesceWindow = .milliseconds(5900)
-                    $0.coalesceMax = 3
-                    $0.timeouts.request = .seconds(6)
-                }
-            ) { shim in
-                // Released however the calls end: a vendor still holding a request would keep the test's
-                // upstream from stopping.
-                defer { release.continuation.finish() }
-                let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
-                    for customer in 0..<3 {
-                        group.addTask {
-                            // About the answer, not speed: a loaded machine may take long to give it.
-                            try await issue(shim.proxyURL, query: Self.query(customer: customer), timeout: .seconds(60))
-                        }
-                    }
-                    return try await group.reduce(into: []) { $0.append($1) }
-                }
-                #expect(answers.allSatisfy { $0.status == 504 && $0.errorCodes == [9911] })
+        try await upstream.withShim(
+            configure: {
+                // The batch departs when it holds all three calls; the deadline is long enough for
+                // all three to arrive on a loaded machine.
+                $0.coalesceWindow = .milliseconds(5900)
+                $0.coalesceMax = 3
+                $0.timeouts.request = .seconds(6)
             }
+        ) { shim in
+            // Released however the calls end: a vendor still holding a request would keep the test's
+            // upstream from stopping.
+            defer { release.continuation.finish() }
+            let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for customer in 0..<3 {
+                    group.addTask {
+                        // About the answer, not speed: a loaded machine may take long to give it.
+                        try await issue(shim.proxyURL, query: Self.query(customer: customer), timeout: .seconds(60))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.status == 504 && $0.errorCodes == [9911] })
         }
         #expect(upstream.requests.count == 1)
     }
@@ -199,10 +194,7 @@ struct CoalescingTests {
     @Test("The same customer twice in one window is sent as two entries, as two legacy calls would issue twice")
     func sameCustomerTwice() async {
         let upstream = Self.perCustomerUpstream()
-        let shim = InProcessShim(upstream: upstream) {
-            $0.coalesceWindow = .seconds(10)
-            $0.coalesceMax = 2
-        }
+        let shim = Self.batching(upstream, max: 2)
         let answers = await Self.concurrently(0..<2) { _ in await Self.call(shim, customer: 7) }
         #expect(answers.count == 2)
         #expect(answers.values.allSatisfy { $0.status == 200 })
@@ -229,11 +221,7 @@ struct CoalescingTests {
             routing: "rules:\n  - { name: solo, match: { promotionId: 65780 }, route: translate, coalesce: false }\n"
         )
         let upstream = Self.perCustomerUpstream()
-        let shim = InProcessShim(upstream: upstream) {
-            $0.coalesceWindow = .seconds(10)
-            $0.coalesceMax = 4
-            $0.mappings = try! MappingSet(directory: directory)
-        }
+        let shim = Self.batching(upstream, max: 4) { $0.mappings = try! MappingSet(directory: directory) }
         // Four calls that would fill one batch: each goes on its own, at once.
         let answers = await Self.concurrently(0..<4) { await Self.call(shim, customer: $0, promotion: 65780) }
         #expect(answers.values.allSatisfy { $0.status == 200 })
@@ -245,10 +233,7 @@ struct CoalescingTests {
     )
     func perCallRequestIdsShareABatch() async throws {
         let upstream = Self.perCustomerUpstream()
-        let shim = InProcessShim(upstream: upstream) {
-            $0.coalesceWindow = .seconds(10)
-            $0.coalesceMax = 6
-        }
+        let shim = Self.batching(upstream, max: 6)
         let answers = await Self.concurrently(0..<6) {
             await Self.call(shim, customer: $0, headers: [tillAuthorization, ("X-CAP-REQUEST-ID", "tag-\($0)")])
         }

@@ -41,19 +41,16 @@ struct MigrationTests {
         let legacyAnswer =
             #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":1,"earnedId":2,"promotionId":65777,"type":"Points promotion"}]}"#
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(legacyAnswer) }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.mappings = try! MappingSet(directory: directory)
-                    $0.usageLog = .file(usage)
-                }
-            ) { shim in
-                let response = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile + "&accountId=A%201")
-                #expect(response.status == 200)
-                #expect(response.text == legacyAnswer)
-                #expect(response.headers["Deprecation"].count == 1)
+        try await upstream.withShim(
+            configure: {
+                $0.mappings = try! MappingSet(directory: directory)
+                $0.usageLog = .file(usage)
             }
+        ) { shim in
+            let response = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile + "&accountId=A%201")
+            #expect(response.status == 200)
+            #expect(response.text == legacyAnswer)
+            #expect(response.headers["Deprecation"].count == 1)
         }
         let request = try #require(upstream.requests.first)
         #expect(upstream.requests.count == 1)
@@ -73,12 +70,10 @@ struct MigrationTests {
                 + "rules:\n  - { name: earn, match: { programId: 469, promotionId: 65780 }, route: enrolAndEarn, bulkAction: EARN }\n"
         )
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.mappings = try! MappingSet(directory: directory) }) { shim in
-                _ = try await issue(
-                    shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65780}"#)
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-            }
+        try await upstream.withShim(configure: { $0.mappings = try! MappingSet(directory: directory) }) { shim in
+            _ = try await issue(
+                shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65780}"#)
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
         }
         #expect(upstream.requests.map(\.path) == ["/v2/promotion/bulk/enrolAndEarn", "/v2/promotion/bulk/directEarn"])
         #expect(upstream.requests.first?.jsonBody?["bulkAction"] as? String == "EARN")
@@ -93,31 +88,28 @@ struct MigrationTests {
                 ? RecordingUpstream.json(#"{"warnings":[],"errors":[],"sideEffects":[]}"#)
                 : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.mappings = try! MappingSet(directory: directory)
-                    $0.mappingsDirectory = directory
-                    // This test counts the reloads POST /reload makes; the directory watch would add its own.
-                    $0.watchMappings = false
-                }
-            ) { shim in
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-                try "default: legacy\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
-                let reloaded = try await send(.POST, "\(shim.adminURL)/reload")
-                #expect(reloaded.status == 200)
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-                try "default: nowhere\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
-                let refused = try await send(.POST, "\(shim.adminURL)/reload")
-                #expect(refused.status == 422)
-                #expect(refused.text.contains("routing.yaml:1"))
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-                let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
-                #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="ok"} 1"#))
-                #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="refused"} 1"#))
-                #expect(metrics.contains("promo_shim_mappings_last_reload_success 0"))
+        try await upstream.withShim(
+            configure: {
+                $0.mappings = try! MappingSet(directory: directory)
+                $0.mappingsDirectory = directory
+                // This test counts the reloads POST /reload makes; the directory watch would add its own.
+                $0.watchMappings = false
             }
+        ) { shim in
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+            try "default: legacy\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
+            let reloaded = try await send(.POST, "\(shim.adminURL)/reload")
+            #expect(reloaded.status == 200)
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+            try "default: nowhere\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
+            let refused = try await send(.POST, "\(shim.adminURL)/reload")
+            #expect(refused.status == 422)
+            #expect(refused.text.contains("routing.yaml:1"))
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+            let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
+            #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="ok"} 1"#))
+            #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="refused"} 1"#))
+            #expect(metrics.contains("promo_shim_mappings_last_reload_success 0"))
         }
         #expect(upstream.requests.map(\.path) == ["/v2/promotion/bulk/directEarn", "/v2/promotion/issue", "/v2/promotion/issue"])
     }
