@@ -57,11 +57,7 @@ struct MappingWatchTests {
     func followsAConfigMapSwap() async throws {
         var mount = try KubeletMount(routing: "default: translate\n")
         defer { try? FileManager.default.removeItem(atPath: mount.path) }
-        let upstream = RecordingUpstream { request in
-            request.path == "/v2/promotion/issue"
-                ? RecordingUpstream.json(#"{"warnings":[],"errors":[],"sideEffects":[]}"#)
-                : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
-        }
+        let upstream = RecordingUpstream.legacyOrBulk()
         try await upstream.withShim(
             configure: {
                 $0.mappings = try! MappingSet(directory: mount.path)

@@ -83,11 +83,7 @@ struct MigrationTests {
     @Test("POST /reload swaps a valid set in for new calls and refuses an invalid one, keeping the old")
     func reload() async throws {
         let directory = try Self.mappingsDirectory(routing: "default: translate\n")
-        let upstream = RecordingUpstream { request in
-            request.path == "/v2/promotion/issue"
-                ? RecordingUpstream.json(#"{"warnings":[],"errors":[],"sideEffects":[]}"#)
-                : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
-        }
+        let upstream = RecordingUpstream.legacyOrBulk()
         try await upstream.withShim(
             configure: {
                 $0.mappings = try! MappingSet(directory: directory)

@@ -85,6 +85,15 @@ final class RecordingUpstream: Sendable {
         )
     }
 
+    /// An upstream that answers the legacy endpoint with an empty legacy answer and every other
+    /// call with ``bulkSuccess``, so a test can tell from the requests which route served a call.
+    static func legacyOrBulk() -> RecordingUpstream {
+        RecordingUpstream { request in
+            request.path == "/v2/promotion/issue"
+                ? json(#"{"warnings":[],"errors":[],"sideEffects":[]}"#) : json(bulkSuccess)
+        }
+    }
+
     /// The documented bulk success body for one customer.
     static let bulkSuccess = """
         {"response":[{"result":{"entityType":"CUSTOMER","entityId":423924812,"promotionId":201436,\
