@@ -87,6 +87,7 @@ struct InProcessAnswer {
 
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
     var errorCodes: [Int] { (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? Int } }
+    var warningCodes: [Int] { (json["warnings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? Int } }
 
     /// The values of the field `name`, in order.
     subscript(header name: String) -> [String] { headers[values: HTTPField.Name(name)!] }
