@@ -52,9 +52,11 @@ struct ReliabilityTests {
     func overload() async throws {
         let path = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        // Slow enough that all ten calls arrive while the first two are still upstream, even on a busy machine.
-        let upstream = RecordingUpstream { _ in
-            try await Task.sleep(for: .milliseconds(1500))
+        // The vendor holds every bulk call until the seven calls beyond the bound (two upstream, one
+        // queued) have been refused: the counts then hold however slowly a busy machine delivers them.
+        let vendor = Gate()
+        let upstream = RecordingUpstream { request in
+            if request.path.hasPrefix("/v2/promotion/bulk") { try await vendor.wait() }
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
         try await upstream.withShim(
@@ -64,11 +66,25 @@ struct ReliabilityTests {
                 $0.usageLog = .file(path)
             }
         ) { shim in
+            // Should the bound not hold, the vendor is released anyway, and the counts below fail.
+            let fallback = Task {
+                try await Task.sleep(for: .seconds(30))
+                vendor.open()
+            }
+            defer {
+                fallback.cancel()
+                vendor.open()
+            }
             let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { try await issue(shim.proxyURL, query: Self.mobile) }
+                    group.addTask { try await issue(shim.proxyURL, query: Self.mobile, timeout: .seconds(60)) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                var responses: [TestResponse] = []
+                for try await response in group {
+                    responses.append(response)
+                    if responses.count == 7 { vendor.open() }
+                }
+                return responses
             }
             let ok = responses.filter { $0.status == 200 }
             let refused = responses.filter { $0.status == 503 }
