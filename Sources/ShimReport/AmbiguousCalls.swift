@@ -7,7 +7,7 @@ package import ShimCore
 /// (narrow the report with `--since`, or raise `--ambiguous-limit`, to list them).
 package struct AmbiguousCalls: Sendable {
     /// One call to reconcile: what identifies it at the vendor, and never a raw identifier value.
-    package struct Call: Sendable, Equatable {
+    package struct Call: Sendable {
         /// When the call arrived, in milliseconds since the Unix epoch.
         package var timestampMilliseconds: Int64
         /// The request id the shim echoed and sent upstream.

@@ -58,7 +58,7 @@ package struct ContactList: Sendable {
     }
 
     /// One client's line.
-    package struct Contact: Sendable, Equatable {
+    package struct Contact: Sendable {
         /// The client as in the usage log.
         package var client: String
         /// Its last call, RFC 3339.

@@ -42,16 +42,18 @@ package enum HTMLReport {
             <h2>Outcomes</h2>
             \(outcomeChart(summary))
             <h2>Clients</h2>
-            <table id="clients"><thead><tr><th>client</th><th>calls</th><th>distinct customers</th><th>first seen</th><th>last seen</th><th>error rate</th><th>top programs</th><th>top sources</th></tr></thead><tbody>
 
             """
-        for client in summary.clientsByCalls {
-            html += "<tr><td class=\"client\">\(escape(client.name))</td><td class=\"num\">\(client.calls)</td>"
-            html += "<td class=\"num\">\(client.customers.count)</td><td>\(escape(client.firstSeen))</td>"
-            html += "<td>\(escape(client.lastSeen))</td><td class=\"num\">\(client.errorPercent)</td>"
-            html += "<td>\(escape(client.programsText))</td><td>\(escape(client.sourcesText))</td></tr>\n"
+        let columns = [
+            "client", "calls", "distinct customers", "first seen", "last seen", "error rate", "top programs", "top sources",
+        ]
+        html += table(id: "clients", columns: columns, rows: summary.clientsByCalls) { client in
+            [
+                cell(escape(client.name), class: "client"), number(client.calls), number(client.customers.count),
+                cell(escape(client.firstSeen)), cell(escape(client.lastSeen)), cell(client.errorPercent, class: "num"),
+                cell(escape(client.programsText)), cell(escape(client.sourcesText)),
+            ]
         }
-        html += "</tbody></table>\n"
         html += contactTable(contacts)
         html += ambiguousTable(summary.ambiguousCalls)
         html += retryTable(summary.retries)

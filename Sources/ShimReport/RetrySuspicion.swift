@@ -23,9 +23,6 @@ package struct RetrySuspicion: Sendable {
         /// Calls whose request id had come within the window before.
         package var duplicateRequestIds = 0
 
-        /// Share of calls with a customer that repeated one.
-        package var repeatRate: Double { calls == 0 ? 0 : Double(repeats) / Double(calls) }
-
         /// No figures.
         package init() {}
 

@@ -1,7 +1,7 @@
 import ShimCore
 
 /// A least-squares line through calls per day: is usage falling, and when does it reach zero?
-package struct Trend: Sendable, Equatable {
+package struct Trend: Sendable {
     /// Change in calls per day, per day (negative: falling).
     package var slopePerDay: Double
     /// The fitted calls on the last day.

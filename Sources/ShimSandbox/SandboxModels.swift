@@ -19,7 +19,7 @@ struct SandboxBulkRequest: Decodable {
 }
 
 /// One error or warning of the vendor.
-struct SandboxMessage: Codable, Equatable {
+struct SandboxMessage: Encodable {
     var status = false
     var code: Int
     var message: String

@@ -1,6 +1,6 @@
 extension ShimServer {
     /// Something that went wrong while the shim ran, which its exit status should say.
-    package enum Problem: Sendable, Equatable, CustomStringConvertible {
+    package enum Problem: Sendable, CustomStringConvertible {
         /// Usage records were dropped (buffer full) or not written by the shutdown deadline.
         case usageRecordsLost(Int)
         /// SIGTERM's drain outlasted the shutdown timeout: calls still upstream were cut (each

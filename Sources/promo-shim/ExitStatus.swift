@@ -2,7 +2,7 @@ import ShimServer
 
 /// The exit status of `promo-shim serve` for what went wrong while it ran (0 when nothing did).
 /// These codes are a contract with supervisors and scripts: add, never renumber.
-struct ExitStatus: Equatable {
+struct ExitStatus {
     /// Usage records were lost: dropped while the usage log could not keep up, or not written by
     /// the shutdown deadline.
     static let usageRecordsLost = ExitStatus(code: 3)

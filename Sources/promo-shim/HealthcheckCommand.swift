@@ -1,7 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Configuration
-import Foundation
 import NIOCore
 import NIOHTTP1
 import ShimServer

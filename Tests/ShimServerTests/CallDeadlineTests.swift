@@ -27,36 +27,33 @@ struct CallDeadlineTests {
             try await Task.sleep(for: .seconds(10))
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.maxConcurrentUpstreamCalls = 1
-                    $0.timeouts.request = .seconds(1)
-                }
-            ) { shim in
-                let started = ContinuousClock.now
-                let answers = try await withThrowingTaskGroup(of: (TestResponse, Duration).self) { group in
-                    for _ in 0..<8 {
-                        group.addTask {
-                            let response = try await issue(shim.proxyURL, query: Self.mobile)
-                            return (response, ContinuousClock.now - started)
-                        }
-                    }
-                    return try await group.reduce(into: []) { $0.append($1) }
-                }
-                // The old failure: answers after 1, 2, 3, ... 8 s, each sent when its turn came. Now all
-                // come at about the same time (the spread, not the absolute time, so a slow machine
-                // cannot fail it).
-                let times = answers.map(\.1)
-                #expect(times.max()! - times.min()! < .seconds(4), "answered after \(times.sorted())")
-                for (response, _) in answers {
-                    #expect([504].contains(response.status))
-                    #expect([[9911], [9916]].contains(response.errorCodes))
-                }
-                // At most the calls that got a slot before their deadline were sent, never all five in turn.
-                #expect(answers.contains { $0.0.errorCodes == [9916] })
+        try await upstream.withShim(
+            configure: {
+                $0.maxConcurrentUpstreamCalls = 1
+                $0.timeouts.request = .seconds(1)
             }
+        ) { shim in
+            let started = ContinuousClock.now
+            let answers = try await withThrowingTaskGroup(of: (TestResponse, Duration).self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let response = try await issue(shim.proxyURL, query: Self.mobile)
+                        return (response, ContinuousClock.now - started)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // The old failure: answers after 1, 2, 3, ... 8 s, each sent when its turn came. Now all
+            // come at about the same time (the spread, not the absolute time, so a slow machine
+            // cannot fail it).
+            let times = answers.map(\.1)
+            #expect(times.max()! - times.min()! < .seconds(4), "answered after \(times.sorted())")
+            for (response, _) in answers {
+                #expect([504].contains(response.status))
+                #expect([[9911], [9916]].contains(response.errorCodes))
+            }
+            // At most the calls that got a slot before their deadline were sent, never all five in turn.
+            #expect(answers.contains { $0.0.errorCodes == [9916] })
         }
     }
 
@@ -70,25 +67,22 @@ struct CallDeadlineTests {
             }
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.maxConcurrentUpstreamCalls = 1
-                    $0.usageLog = .file(path)
-                }
-            ) { shim in
-                async let slow = issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=911111111111&source=INSTORE")
-                // The slow call holds the only slot; wait until the vendor has it.
-                let deadline = ContinuousClock.now + .seconds(10)
-                while upstream.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-                try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
-                #expect(try await slow.status == 200)
-                // Calls are served in arrival order: had the vanished call been kept, it would go before this one.
-                let after = try await issue(
-                    shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
-                #expect(after.status == 200)
+        try await upstream.withShim(
+            configure: {
+                $0.maxConcurrentUpstreamCalls = 1
+                $0.usageLog = .file(path)
             }
+        ) { shim in
+            async let slow = issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=911111111111&source=INSTORE")
+            // The slow call holds the only slot; wait until the vendor has it.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while upstream.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
+            #expect(try await slow.status == 200)
+            // Calls are served in arrival order: had the vanished call been kept, it would go before this one.
+            let after = try await issue(
+                shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
+            #expect(after.status == 200)
         }
         let sentCustomers = upstream.requests.compactMap { String(decoding: $0.body, as: UTF8.self).firstMatch(of: /91\d{10}/) }
             .map { String($0.output) }
@@ -126,19 +120,16 @@ struct CallDeadlineTests {
             let entities = Array(repeating: entity, count: customers).joined(separator: ",")
             return RecordingUpstream.json(#"{"response":[\#(entities)],"totalCount":\#(customers),"failureCount":0}"#)
         }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.coalesceWindow = .milliseconds(1500)
-                    $0.timeouts.request = .seconds(10)
-                }
-            ) { shim in
-                try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
-                let stayed = try await issue(
-                    shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
-                #expect(stayed.status == 200)
+        try await upstream.withShim(
+            configure: {
+                $0.coalesceWindow = .milliseconds(1500)
+                $0.timeouts.request = .seconds(10)
             }
+        ) { shim in
+            try await rawSendAndHangUp(port: shim.proxy, Self.legacyRequest(customer: "912222222222"))
+            let stayed = try await issue(
+                shim.proxyURL, query: "identifierName=mobile&identifierValue=913333333333&source=INSTORE")
+            #expect(stayed.status == 200)
         }
         let batches = upstream.requests.filter { $0.method == .post }
         #expect(batches.count == 1)
@@ -148,28 +139,25 @@ struct CallDeadlineTests {
     @Test("Slow passthrough uploads cannot take the slots legacy calls need")
     func slowUploadsDoNotStarveLegacyCalls() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.maxConcurrentUpstreamCalls = 2
-                    $0.maxQueuedUpstreamCalls = 0
-                }
-            ) { shim in
-                // Two uploads that declare 1000 bytes, send 10 and stall.
-                let stalled = (0..<2).map { _ in
-                    Task {
-                        try? await rawExchange(
-                            port: shim.proxy,
-                            "POST /v2/upload HTTP/1.1\r\nHost: shim\r\nContent-Length: 1000\r\n\r\n0123456789"
-                        )
-                    }
-                }
-                defer { for task in stalled { task.cancel() } }
-                try await Task.sleep(for: .milliseconds(300))
-                let response = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(response.status == 200, "\(response.text)")
+        try await upstream.withShim(
+            configure: {
+                $0.maxConcurrentUpstreamCalls = 2
+                $0.maxQueuedUpstreamCalls = 0
             }
+        ) { shim in
+            // Two uploads that declare 1000 bytes, send 10 and stall.
+            let stalled = (0..<2).map { _ in
+                Task {
+                    try? await rawExchange(
+                        port: shim.proxy,
+                        "POST /v2/upload HTTP/1.1\r\nHost: shim\r\nContent-Length: 1000\r\n\r\n0123456789"
+                    )
+                }
+            }
+            defer { for task in stalled { task.cancel() } }
+            try await Task.sleep(for: .milliseconds(300))
+            let response = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(response.status == 200, "\(response.text)")
         }
     }
 }
@@ -181,29 +169,26 @@ struct HTTPSPassthroughIsolationTests {
     @Test("Passthrough answers still streaming to their callers never make a translated call wait or lie")
     func streamsDoNotHoldTheTranslationPath() async throws {
         let upstream = TLSUpstream()
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.verifyUpstreamCertificates = false
-                    $0.maxConcurrentUpstreamCalls = 2
-                    $0.maxConcurrentPassthroughCalls = 2
-                }
-            ) { shim in
-                // Two downloads that never end hold every passthrough connection.
-                var downloads: [RawConnection] = []
-                for _ in 0..<2 {
-                    let download = try await RawConnection(port: shim.proxy)
-                    try await download.write("GET /drip HTTP/1.1\r\nHost: shim\r\n\r\n")
-                    #expect(await download.waitFor("HTTP/1.1 200", within: .seconds(30)), "\(download.text.prefix(200))")
-                    downloads.append(download)
-                }
-                for _ in 0..<3 {
-                    let response = try await issue(shim.proxyURL, query: UpstreamFailureTests.mobile)
-                    #expect(response.status == 200, "\(response.text)")
-                }
-                for download in downloads { await download.close() }
+        try await upstream.withShim(
+            configure: {
+                $0.verifyUpstreamCertificates = false
+                $0.maxConcurrentUpstreamCalls = 2
+                $0.maxConcurrentPassthroughCalls = 2
             }
+        ) { shim in
+            // Two downloads that never end hold every passthrough connection.
+            var downloads: [RawConnection] = []
+            for _ in 0..<2 {
+                let download = try await RawConnection(port: shim.proxy)
+                try await download.write("GET /drip HTTP/1.1\r\nHost: shim\r\n\r\n")
+                #expect(await download.waitFor("HTTP/1.1 200", within: .seconds(30)), "\(download.text.prefix(200))")
+                downloads.append(download)
+            }
+            for _ in 0..<3 {
+                let response = try await issue(shim.proxyURL, query: UpstreamFailureTests.mobile)
+                #expect(response.status == 200, "\(response.text)")
+            }
+            for download in downloads { await download.close() }
         }
     }
 

@@ -1,61 +1,49 @@
 import Foundation
 import HTTPTypes
-import NIOHTTP1
 import ShimServer
 import Testing
 
 /// Legacy answers tell callers the endpoint is deprecated; passthrough answers do not.
 @Suite("Deprecation signalling", .timeLimit(.minutes(2)))
 struct DeprecationTests {
-    @Test("Success and error answers carry Deprecation, Sunset, Link and the request id")
+    @Test("Success and error answers carry Deprecation, Sunset, Link and the request id (in process)")
     func headersOnLegacyAnswers() async throws {
-        try await withShimOverSandbox(configure: {
+        let shim = InProcessShim(upstream: .sandbox()) {
             $0.deprecation = try! DeprecationPolicy(
                 deprecationDate: "2026-01-01T00:00:00Z",
                 sunsetDate: "2030-06-30T23:59:59Z",
                 successorURL: "https://docs.example.com/bulk",
                 policyURL: "https://example.com/deprecation"
             )
-        }) { shim in
-            let success = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-            let rejected = try await issue(shim.proxyURL, query: "identifierName=mobile")
-            #expect(success.status == 200)
-            #expect(rejected.status == 400)
-            for response in [success, rejected] {
-                #expect(response.headers["Deprecation"] == ["@1767225600"])
-                #expect(response.headers["Sunset"] == ["Sun, 30 Jun 2030 23:59:59 GMT"])
-                #expect(
-                    response.headers["Link"]
-                        == [
-                            #"<https://docs.example.com/bulk>; rel="successor-version", <https://example.com/deprecation>; rel="deprecation""#
-                        ]
-                )
-                #expect(response.headers["X-Request-Id"].first?.count == 32)
-            }
-            let passthrough = try await send(
-                .GET,
-                "\(shim.proxyURL)/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=918888888888",
-                headers: [tillAuthorization]
-            )
-            #expect(passthrough.status == 200)
-            #expect(passthrough.headers["Deprecation"].isEmpty)
-            #expect(passthrough.headers["Link"].isEmpty)
         }
+        let success = await shim.issue(query: ShimOverSandboxTests.mobile)
+        let rejected = await shim.issue(query: "identifierName=mobile")
+        #expect(success.status == 200)
+        #expect(rejected.status == 400)
+        for response in [success, rejected] {
+            #expect(response[header: "Deprecation"] == ["@1767225600"])
+            #expect(response[header: "Sunset"] == ["Sun, 30 Jun 2030 23:59:59 GMT"])
+            #expect(
+                response[header: "Link"]
+                    == [
+                        #"<https://docs.example.com/bulk>; rel="successor-version", <https://example.com/deprecation>; rel="deprecation""#
+                    ]
+            )
+            #expect(response[header: "X-Request-Id"].first?.count == 32)
+        }
+        // Passthrough answers carry none of these: PassthroughTests, on the wire.
     }
 
-    @Test("The shipped defaults send Deprecation and the successor link, and no Sunset")
+    @Test("The shipped defaults send Deprecation and the successor link, and no Sunset (in process)")
     func defaults() async throws {
-        try await withShimOverSandbox { shim in
-            let response = try await issue(
-                shim.proxyURL,
-                query: ShimOverSandboxTests.mobile,
-                headers: [tillAuthorization, ("X-Request-Id", "till-7-0001")]
-            )
-            #expect(response.headers["Deprecation"].first?.hasPrefix("@") == true)
-            #expect(response.headers["Link"].first?.contains(#"rel="successor-version""#) == true)
-            #expect(response.headers["Sunset"].isEmpty)
-            #expect(response.headers["X-Request-Id"] == ["till-7-0001"])
-        }
+        let response = await InProcessShim(upstream: .sandbox()).issue(
+            query: ShimOverSandboxTests.mobile, headers: [tillAuthorization, ("X-Request-Id", "till-7-0001")]
+        )
+        #expect(response.status == 200)
+        #expect(response[header: "Deprecation"].first?.hasPrefix("@") == true)
+        #expect(response[header: "Link"].first?.contains(#"rel="successor-version""#) == true)
+        #expect(response[header: "Sunset"].isEmpty)
+        #expect(response[header: "X-Request-Id"] == ["till-7-0001"])
     }
 
     @Test(

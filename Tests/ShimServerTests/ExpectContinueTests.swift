@@ -18,18 +18,16 @@ struct ExpectContinueTests {
     @Test("A legacy call gets 100 Continue before it sends its body, then the translated answer")
     func legacy() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(
-                    Self.head("/v2/promotion/issue?\(ShimOverSandboxTests.mobile)", length: Self.body.utf8.count))
-                #expect(await connection.waitFor("\r\n\r\n"), "no interim answer within 5 s")
-                #expect(connection.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(connection.text.prefix(120))")
-                try await connection.write(Self.body)
-                #expect(await connection.waitFor(#""sideEffects""#))
-                #expect(connection.text.contains("HTTP/1.1 200 OK\r\n"))
-                await connection.close()
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(
+                Self.head("/v2/promotion/issue?\(ShimOverSandboxTests.mobile)", length: Self.body.utf8.count))
+            #expect(await connection.waitFor("\r\n\r\n"), "no interim answer within 5 s")
+            #expect(connection.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(connection.text.prefix(120))")
+            try await connection.write(Self.body)
+            #expect(await connection.waitFor(#""sideEffects""#))
+            #expect(connection.text.contains("HTTP/1.1 200 OK\r\n"))
+            await connection.close()
         }
         #expect(upstream.requests.count == 1)
         #expect(upstream.requests.first?.headers[HTTPField.Name("Expect")!] == nil)
@@ -38,16 +36,14 @@ struct ExpectContinueTests {
     @Test("Passthrough gets 100 Continue from the shim, and Expect is not forwarded upstream")
     func passthrough() async throws {
         let upstream = RecordingUpstream { _ in Response(status: .created) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.head("/v2/customers/add", length: 5))
-                #expect(await connection.waitFor("\r\n\r\n"), "no interim answer within 5 s")
-                #expect(connection.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(connection.text.prefix(120))")
-                try await connection.write("hello")
-                #expect(await connection.waitFor("HTTP/1.1 201"))
-                await connection.close()
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(Self.head("/v2/customers/add", length: 5))
+            #expect(await connection.waitFor("\r\n\r\n"), "no interim answer within 5 s")
+            #expect(connection.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(connection.text.prefix(120))")
+            try await connection.write("hello")
+            #expect(await connection.waitFor("HTTP/1.1 201"))
+            await connection.close()
         }
         #expect(upstream.requests.map { String(decoding: $0.body, as: UTF8.self) } == ["hello"])
         #expect(upstream.requests.first?.headers[HTTPField.Name("Expect")!] == nil)
@@ -59,18 +55,16 @@ struct ExpectContinueTests {
     )
     func tooLarge(target: String) async throws {
         let upstream = RecordingUpstream { _ in Response(status: .ok) }
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.maxPassthroughBodyBytes = 1000 }) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.head(target, length: 50_000))
-                #expect(await connection.waitFor("\r\n\r\n"), "no answer within 5 s")
-                #expect(connection.text.hasPrefix("HTTP/1.1 413"), "\(connection.text.prefix(120))")
-                #expect(!connection.text.contains("100 Continue"))
-                // The caller may never send a body it was not invited to send: the connection ends.
-                #expect(connection.text.lowercased().contains("\r\nconnection: close\r\n"))
-                #expect(await connection.waitForClose(), "still open after 5 s")
-                await connection.close()
-            }
+        try await upstream.withShim(configure: { $0.maxPassthroughBodyBytes = 1000 }) { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(Self.head(target, length: 50_000))
+            #expect(await connection.waitFor("\r\n\r\n"), "no answer within 5 s")
+            #expect(connection.text.hasPrefix("HTTP/1.1 413"), "\(connection.text.prefix(120))")
+            #expect(!connection.text.contains("100 Continue"))
+            // The caller may never send a body it was not invited to send: the connection ends.
+            #expect(connection.text.lowercased().contains("\r\nconnection: close\r\n"))
+            #expect(await connection.waitForClose(), "still open after 5 s")
+            await connection.close()
         }
         #expect(upstream.requests.isEmpty)
     }

@@ -27,15 +27,13 @@ struct LegacyPathVariantTests {
         let path = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.usageLog = .file(path) }) { shim in
-                let reply = try await Self.rawIssue(port: shim.proxy, target: target)
-                #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(200))")
-                #expect(reply.lowercased().contains("\r\ndeprecation: @"))
-                #expect(reply.contains(#""sideEffects":[{"#))
-                let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
-                #expect(metrics.contains("promo_shim_legacy_path_variants_total 1"))
-            }
+        try await upstream.withShim(configure: { $0.usageLog = .file(path) }) { shim in
+            let reply = try await Self.rawIssue(port: shim.proxy, target: target)
+            #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(200))")
+            #expect(reply.lowercased().contains("\r\ndeprecation: @"))
+            #expect(reply.contains(#""sideEffects":[{"#))
+            let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
+            #expect(metrics.contains("promo_shim_legacy_path_variants_total 1"))
         }
         #expect(upstream.requests.map(\.path) == ["/v2/promotion/bulk/directEarn"])
         #expect(try UsageLogTests.records(at: path).count == 1)
@@ -46,20 +44,18 @@ struct LegacyPathVariantTests {
         let upstream = RecordingUpstream { request in
             request.path.hasSuffix("directEarn") ? RecordingUpstream.json(RecordingUpstream.bulkSuccess) : Response(status: .ok)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let canonical = try await Self.rawIssue(port: shim.proxy, target: "/v2/promotion/issue")
-                #expect(canonical.hasPrefix("HTTP/1.1 200"))
-                for target in [
-                    "/v2/promotion/issues", "/v2/promotion/issue/extra", "/v2/promotion%2Fissue", "/v3/promotion/issue",
-                ] {
-                    let reply = try await Self.rawIssue(port: shim.proxy, target: target)
-                    #expect(reply.hasPrefix("HTTP/1.1 200"))
-                    #expect(!reply.lowercased().contains("\r\ndeprecation:"), "\(target)")
-                }
-                let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
-                #expect(!metrics.contains("promo_shim_legacy_path_variants_total 1"))
+        try await upstream.withShim { shim in
+            let canonical = try await Self.rawIssue(port: shim.proxy, target: "/v2/promotion/issue")
+            #expect(canonical.hasPrefix("HTTP/1.1 200"))
+            for target in [
+                "/v2/promotion/issues", "/v2/promotion/issue/extra", "/v2/promotion%2Fissue", "/v3/promotion/issue",
+            ] {
+                let reply = try await Self.rawIssue(port: shim.proxy, target: target)
+                #expect(reply.hasPrefix("HTTP/1.1 200"))
+                #expect(!reply.lowercased().contains("\r\ndeprecation:"), "\(target)")
             }
+            let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
+            #expect(!metrics.contains("promo_shim_legacy_path_variants_total 1"))
         }
         #expect(
             upstream.requests.map(\.path)

@@ -57,63 +57,56 @@ struct MappingWatchTests {
     func followsAConfigMapSwap() async throws {
         var mount = try KubeletMount(routing: "default: translate\n")
         defer { try? FileManager.default.removeItem(atPath: mount.path) }
-        let upstream = RecordingUpstream { request in
-            request.path == "/v2/promotion/issue"
-                ? RecordingUpstream.json(#"{"warnings":[],"errors":[],"sideEffects":[]}"#)
-                : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
-        }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.mappings = try! MappingSet(directory: mount.path)
-                    $0.mappingsDirectory = mount.path
-                    $0.watchMappingsInterval = .milliseconds(250)
-                }
-            ) { shim in
-                let failures = Mutex<[String]>([])
-                let calls = Atomic(0)
-                let stop = Atomic(false)
-                let load = Task {
-                    while !stop.load(ordering: .relaxed) {
-                        do {
-                            let answer = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-                            if answer.status != 200 { failures.withLock { $0.append("\(answer.status) \(answer.text)") } }
-                        } catch {
-                            failures.withLock { $0.append("\(error)") }
-                        }
-                        calls.add(1, ordering: .relaxed)
-                    }
-                }
-                let translated = await eventually(within: .seconds(10)) {
-                    upstream.requests.last?.path == "/v2/promotion/bulk/directEarn"
-                }
-                #expect(translated)
-
-                try mount.swap(routing: "default: legacy\n")
-                let followed = await eventually(within: .seconds(2)) {
-                    upstream.requests.last?.path == "/v2/promotion/issue"
-                }
-                #expect(followed, "new calls did not follow the swapped routing within 2 s")
-
-                try mount.swap(routing: "default: nowhere\n")
-                let refused = await eventually(within: .seconds(10)) {
-                    let metrics = (try? await send(.GET, "\(shim.adminURL)/metrics").text) ?? ""
-                    return metrics.contains(#"promo_shim_mappings_reloads_total{result="refused"} 1"#)
-                }
-                #expect(refused, "the invalid set was not refused")
-                let callsAfterRefusal = calls.load(ordering: .relaxed)
-                let keptServing = await eventually(within: .seconds(10)) {
-                    calls.load(ordering: .relaxed) > callsAfterRefusal + 5
-                }
-                #expect(keptServing)
-                #expect(upstream.requests.last?.path == "/v2/promotion/issue", "the old set stopped serving")
-                stop.store(true, ordering: .relaxed)
-                _ = await load.value
-                #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0.prefix(5) })")
-                let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
-                #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="ok"} 1"#))
+        let upstream = RecordingUpstream.legacyOrBulk()
+        try await upstream.withShim(
+            configure: {
+                $0.mappings = try! MappingSet(directory: mount.path)
+                $0.mappingsDirectory = mount.path
+                $0.watchMappingsInterval = .milliseconds(250)
             }
+        ) { shim in
+            let failures = Mutex<[String]>([])
+            let calls = Atomic(0)
+            let stop = Atomic(false)
+            let load = Task {
+                while !stop.load(ordering: .relaxed) {
+                    do {
+                        let answer = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+                        if answer.status != 200 { failures.withLock { $0.append("\(answer.status) \(answer.text)") } }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                    calls.add(1, ordering: .relaxed)
+                }
+            }
+            let translated = await eventually(within: .seconds(10)) {
+                upstream.requests.last?.path == "/v2/promotion/bulk/directEarn"
+            }
+            #expect(translated)
+
+            try mount.swap(routing: "default: legacy\n")
+            let followed = await eventually(within: .seconds(2)) {
+                upstream.requests.last?.path == "/v2/promotion/issue"
+            }
+            #expect(followed, "new calls did not follow the swapped routing within 2 s")
+
+            try mount.swap(routing: "default: nowhere\n")
+            let refused = await eventually(within: .seconds(10)) {
+                let metrics = (try? await send(.GET, "\(shim.adminURL)/metrics").text) ?? ""
+                return metrics.contains(#"promo_shim_mappings_reloads_total{result="refused"} 1"#)
+            }
+            #expect(refused, "the invalid set was not refused")
+            let callsAfterRefusal = calls.load(ordering: .relaxed)
+            let keptServing = await eventually(within: .seconds(10)) {
+                calls.load(ordering: .relaxed) > callsAfterRefusal + 5
+            }
+            #expect(keptServing)
+            #expect(upstream.requests.last?.path == "/v2/promotion/issue", "the old set stopped serving")
+            stop.store(true, ordering: .relaxed)
+            _ = await load.value
+            #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0.prefix(5) })")
+            let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
+            #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="ok"} 1"#))
         }
     }
 }

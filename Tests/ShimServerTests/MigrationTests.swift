@@ -9,7 +9,8 @@ import ShimSandbox
 import ShimServer
 import Testing
 
-/// Routing, rollback, live reload and the shape comparison, over real sockets.
+/// Routing, rollback, live reload and the shape comparison: the routes in process, the reload and the
+/// comparison over real sockets.
 @Suite("Migration controls", .timeLimit(.minutes(2)))
 struct MigrationTests {
     /// A copy of the shipped mappings in a temporary directory, with `routing.yaml` replaced.
@@ -32,54 +33,39 @@ struct MigrationTests {
 
         """
 
-    @Test("The legacy route passes the call unchanged to the old endpoint, logged and with deprecation headers")
+    @Test("The legacy route passes the call unchanged to the old endpoint, logged and with deprecation headers (in process)")
     func rollbackRoute() async throws {
         let directory = try Self.mappingsDirectory(
             routing: "rules:\n  - { name: till-back, match: { client: till }, route: legacy }\n")
-        let usage = UsageLogTests.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: usage) }
         let legacyAnswer =
             #"{"warnings":[],"errors":[],"sideEffects":[{"programId":469,"issualId":1,"earnedId":2,"promotionId":65777,"type":"Points promotion"}]}"#
-        let upstream = RecordingUpstream { _ in RecordingUpstream.json(legacyAnswer) }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.mappings = try! MappingSet(directory: directory)
-                    $0.usageLog = .file(usage)
-                }
-            ) { shim in
-                let response = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile + "&accountId=A%201")
-                #expect(response.status == 200)
-                #expect(response.text == legacyAnswer)
-                #expect(response.headers["Deprecation"].count == 1)
-            }
-        }
+        let upstream = InMemoryUpstream { _ in InMemoryUpstream.json(legacyAnswer) }
+        let shim = InProcessShim(upstream: upstream) { $0.mappings = try! MappingSet(directory: directory) }
+        let response = await shim.issue(query: ShimOverSandboxTests.mobile + "&accountId=A%201")
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == legacyAnswer)
+        #expect(response[header: "Deprecation"].count == 1)
         let request = try #require(upstream.requests.first)
         #expect(upstream.requests.count == 1)
         #expect(request.path == "/v2/promotion/issue")
         #expect(request.query == "identifierName=mobile&identifierValue=918888888888&source=INSTORE&accountId=A%201")
         #expect(String(decoding: request.body, as: UTF8.self) == #"{"programId":469,"promotionId":65777}"#)
         #expect(request.headers[.authorization] == tillAuthorization.1)
-        let record = try #require(try UsageLogTests.records(at: usage).first)
+        let record = try #require(try await shim.usageLog().records.first)
         #expect(record["route"] as? String == "legacy")
         #expect(record["outcome"] as? String == "issued")
     }
 
-    @Test("A bulk-route override sends enrol-and-issue promotions to enrolAndEarn with its action")
+    @Test("A bulk-route override sends enrol-and-issue promotions to enrolAndEarn with its action (in process)")
     func bulkOverride() async throws {
         let directory = try Self.mappingsDirectory(
             routing: Self.bulkRoutes
                 + "rules:\n  - { name: earn, match: { programId: 469, promotionId: 65780 }, route: enrolAndEarn, bulkAction: EARN }\n"
         )
-        let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.mappings = try! MappingSet(directory: directory) }) { shim in
-                _ = try await issue(
-                    shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65780}"#)
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-            }
-        }
+        let upstream = InMemoryUpstream { _ in InMemoryUpstream.json(RecordingUpstream.bulkSuccess) }
+        let shim = InProcessShim(upstream: upstream) { $0.mappings = try! MappingSet(directory: directory) }
+        _ = await shim.issue(query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65780}"#)
+        _ = await shim.issue(query: ShimOverSandboxTests.mobile)
         #expect(upstream.requests.map(\.path) == ["/v2/promotion/bulk/enrolAndEarn", "/v2/promotion/bulk/directEarn"])
         #expect(upstream.requests.first?.jsonBody?["bulkAction"] as? String == "EARN")
         #expect(upstream.requests.last?.jsonBody?["bulkAction"] as? String == "ENROL")
@@ -88,36 +74,29 @@ struct MigrationTests {
     @Test("POST /reload swaps a valid set in for new calls and refuses an invalid one, keeping the old")
     func reload() async throws {
         let directory = try Self.mappingsDirectory(routing: "default: translate\n")
-        let upstream = RecordingUpstream { request in
-            request.path == "/v2/promotion/issue"
-                ? RecordingUpstream.json(#"{"warnings":[],"errors":[],"sideEffects":[]}"#)
-                : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
-        }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.mappings = try! MappingSet(directory: directory)
-                    $0.mappingsDirectory = directory
-                    // This test counts the reloads POST /reload makes; the directory watch would add its own.
-                    $0.watchMappings = false
-                }
-            ) { shim in
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-                try "default: legacy\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
-                let reloaded = try await send(.POST, "\(shim.adminURL)/reload")
-                #expect(reloaded.status == 200)
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-                try "default: nowhere\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
-                let refused = try await send(.POST, "\(shim.adminURL)/reload")
-                #expect(refused.status == 422)
-                #expect(refused.text.contains("routing.yaml:1"))
-                _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-                let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
-                #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="ok"} 1"#))
-                #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="refused"} 1"#))
-                #expect(metrics.contains("promo_shim_mappings_last_reload_success 0"))
+        let upstream = RecordingUpstream.legacyOrBulk()
+        try await upstream.withShim(
+            configure: {
+                $0.mappings = try! MappingSet(directory: directory)
+                $0.mappingsDirectory = directory
+                // This test counts the reloads POST /reload makes; the directory watch would add its own.
+                $0.watchMappings = false
             }
+        ) { shim in
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+            try "default: legacy\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
+            let reloaded = try await send(.POST, "\(shim.adminURL)/reload")
+            #expect(reloaded.status == 200)
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+            try "default: nowhere\n".write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
+            let refused = try await send(.POST, "\(shim.adminURL)/reload")
+            #expect(refused.status == 422)
+            #expect(refused.text.contains("routing.yaml:1"))
+            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
+            let metrics = try await send(.GET, "\(shim.adminURL)/metrics").text
+            #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="ok"} 1"#))
+            #expect(metrics.contains(#"promo_shim_mappings_reloads_total{result="refused"} 1"#))
+            #expect(metrics.contains("promo_shim_mappings_last_reload_success 0"))
         }
         #expect(upstream.requests.map(\.path) == ["/v2/promotion/bulk/directEarn", "/v2/promotion/issue", "/v2/promotion/issue"])
     }

@@ -18,22 +18,22 @@ struct PassthroughTests {
                 body: .init(byteBuffer: .init(string: "hello from upstream"))
             )
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await send(
-                    .GET,
-                    "\(shim.proxyURL)/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=91%2B1",
-                    headers: [
-                        tillAuthorization, ("X-Custom", "kept"), ("Connection", "X-Hop"), ("X-Hop", "dropped"),
-                        ("Keep-Alive", "timeout=5"), ("X-Forwarded-For", "10.1.1.1"),
-                    ]
-                )
-                #expect(response.status == 202)
-                #expect(response.text == "hello from upstream")
-                #expect(response.headers["X-Upstream"] == ["yes"])
-                // Deprecation headers belong to the legacy endpoint only.
-                #expect(response.headers["Deprecation"].isEmpty)
-            }
+        try await upstream.withShim { shim in
+            let response = try await send(
+                .GET,
+                "\(shim.proxyURL)/v2/customers/lookup?source=INSTORE&identifierName=mobile&identifierValue=91%2B1",
+                headers: [
+                    tillAuthorization, ("X-Custom", "kept"), ("Connection", "X-Hop"), ("X-Hop", "dropped"),
+                    ("Keep-Alive", "timeout=5"), ("X-Forwarded-For", "10.1.1.1"),
+                ]
+            )
+            #expect(response.status == 202)
+            #expect(response.text == "hello from upstream")
+            #expect(response.headers["X-Upstream"] == ["yes"])
+            // Deprecation headers belong to the legacy endpoint only.
+            #expect(response.headers["Deprecation"].isEmpty)
+            #expect(response.headers["Sunset"].isEmpty)
+            #expect(response.headers["Link"].isEmpty)
         }
         let request = try #require(upstream.requests.first)
         #expect(request.method == .get)
@@ -54,17 +54,15 @@ struct PassthroughTests {
         let upstream = RecordingUpstream { request in
             Response(status: .created, body: .init(byteBuffer: ByteBuffer(bytes: request.body.reversed())))
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await send(
-                    .POST,
-                    "\(shim.proxyURL)/v2/promotion/bulk/directEarn",
-                    headers: [tillAuthorization, ("Content-Type", "application/octet-stream")],
-                    body: payload
-                )
-                #expect(response.status == 201)
-                #expect(response.body == payload.reversed())
-            }
+        try await upstream.withShim { shim in
+            let response = try await send(
+                .POST,
+                "\(shim.proxyURL)/v2/promotion/bulk/directEarn",
+                headers: [tillAuthorization, ("Content-Type", "application/octet-stream")],
+                body: payload
+            )
+            #expect(response.status == 201)
+            #expect(response.body == payload.reversed())
         }
         #expect(upstream.requests.first?.body == payload)
         #expect(upstream.requests.first?.headers[.contentType] == "application/octet-stream")
@@ -73,11 +71,9 @@ struct PassthroughTests {
     @Test("Other methods on the legacy path pass through too")
     func legacyPathOtherMethod() async throws {
         let upstream = RecordingUpstream { _ in Response(status: .methodNotAllowed) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await send(.GET, "\(shim.proxyURL)/v2/promotion/issue?identifierName=mobile")
-                #expect(response.status == 405)
-            }
+        try await upstream.withShim { shim in
+            let response = try await send(.GET, "\(shim.proxyURL)/v2/promotion/issue?identifierName=mobile")
+            #expect(response.status == 405)
         }
         #expect(upstream.requests.map(\.path) == ["/v2/promotion/issue"])
     }
@@ -85,16 +81,14 @@ struct PassthroughTests {
     @Test("TRACE and CONNECT are refused, never relayed")
     func traceAndConnect() async throws {
         let upstream = RecordingUpstream { _ in Response(status: .ok) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let trace = try await send(.TRACE, "\(shim.proxyURL)/v2/x", headers: [tillAuthorization])
-                #expect(trace.status == 405)
-                let connect = try await rawExchange(
-                    port: shim.proxy,
-                    "CONNECT example.invalid:443 HTTP/1.1\r\nHost: example.invalid:443\r\nConnection: close\r\n\r\n"
-                )
-                #expect(!connect.hasPrefix("HTTP/1.1 200"))
-            }
+        try await upstream.withShim { shim in
+            let trace = try await send(.TRACE, "\(shim.proxyURL)/v2/x", headers: [tillAuthorization])
+            #expect(trace.status == 405)
+            let connect = try await rawExchange(
+                port: shim.proxy,
+                "CONNECT example.invalid:443 HTTP/1.1\r\nHost: example.invalid:443\r\nConnection: close\r\n\r\n"
+            )
+            #expect(!connect.hasPrefix("HTTP/1.1 200"))
         }
         #expect(upstream.requests.isEmpty)
     }
@@ -102,15 +96,13 @@ struct PassthroughTests {
     @Test("An absolute-form target cannot send the request to another host")
     func absoluteFormStaysOnUpstream() async throws {
         let upstream = RecordingUpstream { _ in Response(status: .ok) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                // A raw socket: clients normally never send absolute-form to an origin server.
-                let reply = try await rawExchange(
-                    port: shim.proxy,
-                    "GET http://example.invalid:9/steal?x=1 HTTP/1.1\r\nHost: example.invalid\r\nConnection: close\r\n\r\n"
-                )
-                #expect(reply.hasPrefix("HTTP/1.1 200"))
-            }
+        try await upstream.withShim { shim in
+            // A raw socket: clients normally never send absolute-form to an origin server.
+            let reply = try await rawExchange(
+                port: shim.proxy,
+                "GET http://example.invalid:9/steal?x=1 HTTP/1.1\r\nHost: example.invalid\r\nConnection: close\r\n\r\n"
+            )
+            #expect(reply.hasPrefix("HTTP/1.1 200"))
         }
         #expect(upstream.requests.map(\.path) == ["/steal"])
         #expect(upstream.requests.first?.authority?.hasPrefix("127.0.0.1:") == true)

@@ -29,28 +29,26 @@ struct ProxyListenerTests {
                 ? RecordingUpstream.json(#"{"entity":552695692,"warnings":[]}"#)
                 : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.legacyCall() + Self.lookup + Self.legacyCall())
-                #expect(await connection.waitFor("sideEffects", within: .seconds(10)))
-                let done = await connection.waitFor(#"{"entity""#, within: .seconds(10))
-                #expect(done)
-                // Wait for the third answer: two legacy answers in all.
-                let deadline = ContinuousClock.now + .seconds(10)
-                while Self.count("sideEffects", in: connection.text) < 2, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                let text = connection.text
-                #expect(Self.count("HTTP/1.1 200 OK", in: text) == 3, "\(text)")
-                let lookupAnswer = try #require(text.range(of: #"{"entity""#))
-                let firstLegacy = try #require(text.range(of: "sideEffects"))
-                let lastLegacy = try #require(text.range(of: "sideEffects", options: .backwards))
-                #expect(firstLegacy.lowerBound < lookupAnswer.lowerBound)
-                #expect(lookupAnswer.lowerBound < lastLegacy.lowerBound)
-                #expect(!connection.isClosed)
-                await connection.close()
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(Self.legacyCall() + Self.lookup + Self.legacyCall())
+            #expect(await connection.waitFor("sideEffects", within: .seconds(10)))
+            let done = await connection.waitFor(#"{"entity""#, within: .seconds(10))
+            #expect(done)
+            // Wait for the third answer: two legacy answers in all.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while Self.count("sideEffects", in: connection.text) < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
             }
+            let text = connection.text
+            #expect(Self.count("HTTP/1.1 200 OK", in: text) == 3, "\(text)")
+            let lookupAnswer = try #require(text.range(of: #"{"entity""#))
+            let firstLegacy = try #require(text.range(of: "sideEffects"))
+            let lastLegacy = try #require(text.range(of: "sideEffects", options: .backwards))
+            #expect(firstLegacy.lowerBound < lookupAnswer.lowerBound)
+            #expect(lookupAnswer.lowerBound < lastLegacy.lowerBound)
+            #expect(!connection.isClosed)
+            await connection.close()
         }
         #expect(
             upstream.requests.map(\.path).map { $0.split(separator: "?").first.map(String.init) ?? "" } == [
@@ -61,28 +59,24 @@ struct ProxyListenerTests {
     @Test("A caller that sends Connection: close gets its answer marked so, then the connection closes")
     func connectionCloseIsHonoured() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.legacyCall(connection: "close"))
-                #expect(await connection.waitFor("sideEffects"))
-                #expect(connection.text.lowercased().contains("\r\nconnection: close\r\n"), "\(connection.text)")
-                #expect(await connection.waitForClose(), "still open after 5 s")
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(Self.legacyCall(connection: "close"))
+            #expect(await connection.waitFor("sideEffects"))
+            #expect(connection.text.lowercased().contains("\r\nconnection: close\r\n"), "\(connection.text)")
+            #expect(await connection.waitForClose(), "still open after 5 s")
         }
     }
 
     @Test("A request the shim cannot parse gets 400 and the connection closes; nothing goes upstream")
     func unparseableRequest() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json("{}") }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write("GET / HTTP/1.1\r\nHost: shim\r\nBad Header\r\n\r\n")
-                #expect(await connection.waitFor("\r\n\r\n"))
-                #expect(connection.text.hasPrefix("HTTP/1.1 400"), "\(connection.text.prefix(120))")
-                #expect(await connection.waitForClose(), "still open after 5 s")
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write("GET / HTTP/1.1\r\nHost: shim\r\nBad Header\r\n\r\n")
+            #expect(await connection.waitFor("\r\n\r\n"))
+            #expect(connection.text.hasPrefix("HTTP/1.1 400"), "\(connection.text.prefix(120))")
+            #expect(await connection.waitForClose(), "still open after 5 s")
         }
         #expect(upstream.requests.isEmpty)
     }
@@ -98,18 +92,16 @@ struct ProxyListenerTests {
     @Test("A malformed request pipelined behind a call still upstream: the call is answered, then 400, then the close")
     func malformedBehindACallInFlight() async throws {
         let upstream = Self.slowVendor(.milliseconds(400))
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.legacyCall())
-                try await Task.sleep(for: .milliseconds(100))
-                try await connection.write("GARBAGE\r\n\r\n")
-                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
-                let text = connection.text
-                let answer = try #require(text.range(of: "sideEffects"), "the call in flight got no answer: \(text)")
-                let badRequest = try #require(text.range(of: "HTTP/1.1 400"), "no 400: \(text)")
-                #expect(answer.lowerBound < badRequest.lowerBound)
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(Self.legacyCall())
+            try await Task.sleep(for: .milliseconds(100))
+            try await connection.write("GARBAGE\r\n\r\n")
+            #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+            let text = connection.text
+            let answer = try #require(text.range(of: "sideEffects"), "the call in flight got no answer: \(text)")
+            let badRequest = try #require(text.range(of: "HTTP/1.1 400"), "no 400: \(text)")
+            #expect(answer.lowerBound < badRequest.lowerBound)
         }
         #expect(upstream.requests.count == 1)
     }
@@ -117,13 +109,11 @@ struct ProxyListenerTests {
     @Test("Calls pipelined before a request with Connection: close are all answered, and that one too")
     func pipelinedBeforeConnectionClose() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.legacyCall() + Self.legacyCall(connection: "close") + Self.legacyCall())
-                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
-                #expect(Self.count("sideEffects", in: connection.text) == 2, "\(connection.text)")
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(Self.legacyCall() + Self.legacyCall(connection: "close") + Self.legacyCall())
+            #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+            #expect(Self.count("sideEffects", in: connection.text) == 2, "\(connection.text)")
         }
         #expect(upstream.requests.count == 2)
     }
@@ -133,13 +123,11 @@ struct ProxyListenerTests {
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         let upstream = Self.slowVendor(.milliseconds(200))
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.usageLog = .file(usage) }) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(Self.legacyCall() + Self.legacyCall() + Self.legacyCall())
-                try await connection.closeOutput()
-                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
-            }
+        try await upstream.withShim(configure: { $0.usageLog = .file(usage) }) { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(Self.legacyCall() + Self.legacyCall() + Self.legacyCall())
+            try await connection.closeOutput()
+            #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
         }
         let records = try UsageLogTests.records(at: usage)
         #expect(records.count == 3, "\(records.map { $0["outcome"] ?? "?" })")
@@ -150,20 +138,17 @@ struct ProxyListenerTests {
         let usage = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: usage) }
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.usageLog = .file(usage)
-                    $0.requestBodyTimeout = .milliseconds(300)
-                }
-            ) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                let call = Self.legacyCall()
-                try await connection.write(String(call.dropLast(10)))
-                #expect(await connection.waitFor("HTTP/1.1 408", within: .seconds(10)))
-                #expect(await connection.waitForClose(within: .seconds(10)))
+        try await upstream.withShim(
+            configure: {
+                $0.usageLog = .file(usage)
+                $0.requestBodyTimeout = .milliseconds(300)
             }
+        ) { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            let call = Self.legacyCall()
+            try await connection.write(String(call.dropLast(10)))
+            #expect(await connection.waitFor("HTTP/1.1 408", within: .seconds(10)))
+            #expect(await connection.waitForClose(within: .seconds(10)))
         }
         #expect(upstream.requests.isEmpty)
         let records = try UsageLogTests.records(at: usage)
@@ -175,28 +160,24 @@ struct ProxyListenerTests {
     @Test("An HTTP/1.0 request without keep-alive is answered, then the connection closes")
     func http10Closes() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json("{}") }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write("GET /v2/customers/lookup HTTP/1.0\r\nHost: shim\r\n\r\n")
-                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
-                #expect(connection.text.hasPrefix("HTTP/1.1 200"), "\(connection.text.prefix(100))")
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write("GET /v2/customers/lookup HTTP/1.0\r\nHost: shim\r\n\r\n")
+            #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+            #expect(connection.text.hasPrefix("HTTP/1.1 200"), "\(connection.text.prefix(100))")
         }
     }
 
     @Test("CONNECT gets 405 and the connection closes, which ends the answer")
     func connectRefused() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json("{}") }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write("CONNECT vendor.example:443 HTTP/1.1\r\nHost: vendor.example:443\r\n\r\n")
-                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
-                #expect(connection.text.hasPrefix("HTTP/1.1 405"), "\(connection.text.prefix(100))")
-                // NIO's encoder leaves the length out of an answer to CONNECT; the close delimits it.
-                #expect(connection.text.lowercased().contains("connection: close"))
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write("CONNECT vendor.example:443 HTTP/1.1\r\nHost: vendor.example:443\r\n\r\n")
+            #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+            #expect(connection.text.hasPrefix("HTTP/1.1 405"), "\(connection.text.prefix(100))")
+            // NIO's encoder leaves the length out of an answer to CONNECT; the close delimits it.
+            #expect(connection.text.lowercased().contains("connection: close"))
         }
         #expect(upstream.requests.isEmpty)
     }
@@ -208,20 +189,18 @@ struct ProxyListenerTests {
             if request.path.hasPrefix("/v2/promotion/bulk") { try await Task.sleep(for: .milliseconds(300)) }
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let connection = try await RawConnection(port: shim.proxy)
-                try await connection.write(
-                    Self.legacyCall() + "POST /upload HTTP/1.1\r\nHost: shim\r\nContent-Length: 100\r\n\r\nabc"
-                )
-                try await Task.sleep(for: .milliseconds(50))
-                try await connection.closeOutput()
-                #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
-                // The call in flight is answered: issued, or 499 when the half-close came before it was sent.
-                #expect(
-                    connection.text.hasPrefix("HTTP/1.1 200") || connection.text.hasPrefix("HTTP/1.1 499"),
-                    "\(connection.text.prefix(80))")
-            }
+        try await upstream.withShim { shim in
+            let connection = try await RawConnection(port: shim.proxy)
+            try await connection.write(
+                Self.legacyCall() + "POST /upload HTTP/1.1\r\nHost: shim\r\nContent-Length: 100\r\n\r\nabc"
+            )
+            try await Task.sleep(for: .milliseconds(50))
+            try await connection.closeOutput()
+            #expect(await connection.waitForClose(within: .seconds(10)), "still open after 10 s")
+            // The call in flight is answered: issued, or 499 when the half-close came before it was sent.
+            #expect(
+                connection.text.hasPrefix("HTTP/1.1 200") || connection.text.hasPrefix("HTTP/1.1 499"),
+                "\(connection.text.prefix(80))")
         }
         #expect(!upstream.requests.contains { $0.path == "/upload" }, "the cut-off request went upstream")
     }

@@ -31,17 +31,15 @@ struct ReliabilityTests {
         let path = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let upstream = ScriptedTCPUpstream(script)
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.usageLog = .file(path) }) { shim in
-                let response = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(response.status == 502)
-                // The vendor had the call every time: "not issued" (9910) would invite a double issue.
-                #expect(response.errorCodes == [9915])
-                #expect(response.json["sideEffects"] == nil)
-                #expect(response.headers["Deprecation"].count == 1)
-                let health = try await send(.GET, "\(shim.adminURL)/health")
-                #expect(health.status == 200)
-            }
+        try await upstream.withShim(configure: { $0.usageLog = .file(path) }) { shim in
+            let response = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(response.status == 502)
+            // The vendor had the call every time: "not issued" (9910) would invite a double issue.
+            #expect(response.errorCodes == [9915])
+            #expect(response.json["sideEffects"] == nil)
+            #expect(response.headers["Deprecation"].count == 1)
+            let health = try await send(.GET, "\(shim.adminURL)/health")
+            #expect(health.status == 200)
         }
         // Never retried once any byte may have reached the vendor.
         #expect(upstream.requests == 1)
@@ -54,35 +52,48 @@ struct ReliabilityTests {
     func overload() async throws {
         let path = UsageLogTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        // Slow enough that all ten calls arrive while the first two are still upstream, even on a busy machine.
-        let upstream = RecordingUpstream { _ in
-            try await Task.sleep(for: .milliseconds(1500))
+        // The vendor holds every bulk call until the seven calls beyond the bound (two upstream, one
+        // queued) have been refused: the counts then hold however slowly a busy machine delivers them.
+        let vendor = Gate()
+        let upstream = RecordingUpstream { request in
+            if request.path.hasPrefix("/v2/promotion/bulk") { try await vendor.wait() }
             return RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.maxConcurrentUpstreamCalls = 2
-                    $0.maxQueuedUpstreamCalls = 1
-                    $0.usageLog = .file(path)
-                }
-            ) { shim in
-                let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
-                    for _ in 0..<10 {
-                        group.addTask { try await issue(shim.proxyURL, query: Self.mobile) }
-                    }
-                    return try await group.reduce(into: []) { $0.append($1) }
-                }
-                let ok = responses.filter { $0.status == 200 }
-                let refused = responses.filter { $0.status == 503 }
-                #expect(ok.count == 3)
-                #expect(refused.count == 7)
-                #expect(refused.allSatisfy { $0.errorCodes == [9920] && $0.headers["Retry-After"] == ["1"] })
-                // Passthrough shares the bound.
-                let passthrough = try await send(.GET, "\(shim.proxyURL)/v2/other")
-                #expect(passthrough.status == 200)
+        try await upstream.withShim(
+            configure: {
+                $0.maxConcurrentUpstreamCalls = 2
+                $0.maxQueuedUpstreamCalls = 1
+                $0.usageLog = .file(path)
             }
+        ) { shim in
+            // Should the bound not hold, the vendor is released anyway, and the counts below fail.
+            let fallback = Task {
+                try await Task.sleep(for: .seconds(30))
+                vendor.open()
+            }
+            defer {
+                fallback.cancel()
+                vendor.open()
+            }
+            let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await issue(shim.proxyURL, query: Self.mobile, timeout: .seconds(60)) }
+                }
+                var responses: [TestResponse] = []
+                for try await response in group {
+                    responses.append(response)
+                    if responses.count == 7 { vendor.open() }
+                }
+                return responses
+            }
+            let ok = responses.filter { $0.status == 200 }
+            let refused = responses.filter { $0.status == 503 }
+            #expect(ok.count == 3)
+            #expect(refused.count == 7)
+            #expect(refused.allSatisfy { $0.errorCodes == [9920] && $0.headers["Retry-After"] == ["1"] })
+            // Passthrough shares the bound.
+            let passthrough = try await send(.GET, "\(shim.proxyURL)/v2/other")
+            #expect(passthrough.status == 200)
         }
         #expect(upstream.requests.count == 4)
         #expect(try Self.usageRecords(path).count == 10)
@@ -91,22 +102,20 @@ struct ReliabilityTests {
     @Test("Passthrough bodies over the limit get 413: declared lengths at once, chunked ones when they pass it")
     func passthroughBodyLimit() async throws {
         let upstream = RecordingUpstream { _ in Response(status: .ok) }
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.maxPassthroughBodyBytes = 1000 }) { shim in
-                let declared = try await send(.POST, "\(shim.proxyURL)/v2/x", body: Array(repeating: 65, count: 2000))
-                #expect(declared.status == 413)
-                var request = HTTPClientRequest(url: "\(shim.proxyURL)/v2/y")
-                request.method = .POST
-                let chunks = AsyncStream<ByteBuffer> { continuation in
-                    for _ in 0..<5 { continuation.yield(ByteBuffer(repeating: 66, count: 400)) }
-                    continuation.finish()
-                }
-                request.body = .stream(chunks, length: .unknown)
-                let chunked = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                #expect(chunked.status.code == 413)
-                let small = try await send(.POST, "\(shim.proxyURL)/v2/z", body: Array(repeating: 67, count: 500))
-                #expect(small.status == 200)
+        try await upstream.withShim(configure: { $0.maxPassthroughBodyBytes = 1000 }) { shim in
+            let declared = try await send(.POST, "\(shim.proxyURL)/v2/x", body: Array(repeating: 65, count: 2000))
+            #expect(declared.status == 413)
+            var request = HTTPClientRequest(url: "\(shim.proxyURL)/v2/y")
+            request.method = .POST
+            let chunks = AsyncStream<ByteBuffer> { continuation in
+                for _ in 0..<5 { continuation.yield(ByteBuffer(repeating: 66, count: 400)) }
+                continuation.finish()
             }
+            request.body = .stream(chunks, length: .unknown)
+            let chunked = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(chunked.status.code == 413)
+            let small = try await send(.POST, "\(shim.proxyURL)/v2/z", body: Array(repeating: 67, count: 500))
+            #expect(small.status == 200)
         }
         #expect(upstream.requests.map(\.path) == ["/v2/z"])
     }
@@ -140,14 +149,12 @@ struct ReliabilityTests {
                 ]
             )
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await send(.GET, "\(shim.proxyURL)/v2/x")
-                #expect(response.headers["X-Kept"] == ["yes"])
-                #expect(response.headers["X-Secret-Hop"].isEmpty)
-                #expect(response.headers["Keep-Alive"].isEmpty)
-                #expect(response.headers["Proxy-Authenticate"].isEmpty)
-            }
+        try await upstream.withShim { shim in
+            let response = try await send(.GET, "\(shim.proxyURL)/v2/x")
+            #expect(response.headers["X-Kept"] == ["yes"])
+            #expect(response.headers["X-Secret-Hop"].isEmpty)
+            #expect(response.headers["Keep-Alive"].isEmpty)
+            #expect(response.headers["Proxy-Authenticate"].isEmpty)
         }
     }
 
@@ -156,19 +163,17 @@ struct ReliabilityTests {
         let upstream = RecordingUpstream { request in
             request.method == .post ? RecordingUpstream.json(RecordingUpstream.bulkSuccess) : Response(status: .ok)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let forged = try await rawExchange(
-                    port: shim.proxy,
-                    "GET http://169.254.169.254/latest/meta-data HTTP/1.1\r\nHost: 169.254.169.254\r\nX-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: https\r\nConnection: close\r\n\r\n"
-                )
-                #expect(forged.hasPrefix("HTTP/1.1 200"))
-                let legacy = try await rawExchange(
-                    port: shim.proxy,
-                    "POST /v2/promotion/issue?\(Self.mobile) HTTP/1.1\r\nHost: evil.example:1\r\nContent-Length: 37\r\nConnection: close\r\n\r\n{\"programId\":469,\"promotionId\":65777}"
-                )
-                #expect(legacy.hasPrefix("HTTP/1.1 200"))
-            }
+        try await upstream.withShim { shim in
+            let forged = try await rawExchange(
+                port: shim.proxy,
+                "GET http://169.254.169.254/latest/meta-data HTTP/1.1\r\nHost: 169.254.169.254\r\nX-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: https\r\nConnection: close\r\n\r\n"
+            )
+            #expect(forged.hasPrefix("HTTP/1.1 200"))
+            let legacy = try await rawExchange(
+                port: shim.proxy,
+                "POST /v2/promotion/issue?\(Self.mobile) HTTP/1.1\r\nHost: evil.example:1\r\nContent-Length: 37\r\nConnection: close\r\n\r\n{\"programId\":469,\"promotionId\":65777}"
+            )
+            #expect(legacy.hasPrefix("HTTP/1.1 200"))
         }
         #expect(upstream.requests.map(\.path) == ["/latest/meta-data", "/v2/promotion/bulk/directEarn"])
         #expect(upstream.requests.allSatisfy { $0.authority?.hasPrefix("127.0.0.1:") == true })
@@ -180,25 +185,23 @@ struct ReliabilityTests {
             request.path.hasSuffix("lookup")
                 ? RecordingUpstream.json(#"{"entity": 1}"#) : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let injected = try await issue(
-                    shim.proxyURL,
-                    query: "identifierName=externalId&identifierValue=X%0D%0AX-Injected:%201%00%FF&source=INSTORE",
-                    headers: [tillAuthorization, ("X-Request-Id", "has space")]
-                )
-                #expect(injected.status == 200)
-                #expect(injected.headers["X-Injected"].isEmpty)
-                #expect(injected.headers["X-Request-Id"].first != "has space")
-                let huge = try await issue(
-                    shim.proxyURL,
-                    query: "identifierName=mobile&identifierValue=\(String(repeating: "9", count: 6000))&source=INSTORE"
-                )
-                // A long value is a value like any other: translated whole, never cut or answered as an error.
-                #expect(huge.status == 200)
-                let after = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(after.status == 200)
-            }
+        try await upstream.withShim { shim in
+            let injected = try await issue(
+                shim.proxyURL,
+                query: "identifierName=externalId&identifierValue=X%0D%0AX-Injected:%201%00%FF&source=INSTORE",
+                headers: [tillAuthorization, ("X-Request-Id", "has space")]
+            )
+            #expect(injected.status == 200)
+            #expect(injected.headers["X-Injected"].isEmpty)
+            #expect(injected.headers["X-Request-Id"].first != "has space")
+            let huge = try await issue(
+                shim.proxyURL,
+                query: "identifierName=mobile&identifierValue=\(String(repeating: "9", count: 6000))&source=INSTORE"
+            )
+            // A long value is a value like any other: translated whole, never cut or answered as an error.
+            #expect(huge.status == 200)
+            let after = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(after.status == 200)
         }
         let lookup = try #require(upstream.requests.first { $0.path.hasSuffix("lookup") })
         #expect(lookup.query?.contains("X%0D%0AX-Injected%3A%201%00%EF%BF%BD") == true)

@@ -55,22 +55,20 @@ struct StreamingPassthroughTests {
     @Test("While the caller does not read, the shim stops reading the upstream: the upstream's writes stall")
     func slowReaderBackPressure() async throws {
         let upstream = StreamingUpstream()
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let reader = try await RawConnection(port: shim.proxy, autoRead: false)
-                try await reader.write("GET /bytes/\(Self.hundredMegabytes) HTTP/1.1\r\nHost: shim\r\n\r\n")
-                // The upstream writes until the buffers on the way (kernel sockets, the shim's
-                // in-flight chunks) are full, then stalls; wait until its count stops moving.
-                #expect(await eventually { upstream.written > 0 }, "the download never started")
-                var last = -1
-                while upstream.written != last {
-                    last = upstream.written
-                    try await Task.sleep(for: .milliseconds(500))
-                }
-                #expect(last > 0)
-                #expect(last < 48 << 20, "the upstream wrote \(last >> 20) MB to a caller that read nothing")
-                await reader.close()
+        try await upstream.withShim { shim in
+            let reader = try await RawConnection(port: shim.proxy, autoRead: false)
+            try await reader.write("GET /bytes/\(Self.hundredMegabytes) HTTP/1.1\r\nHost: shim\r\n\r\n")
+            // The upstream writes until the buffers on the way (kernel sockets, the shim's
+            // in-flight chunks) are full, then stalls; wait until its count stops moving.
+            #expect(await eventually { upstream.written > 0 }, "the download never started")
+            var last = -1
+            while upstream.written != last {
+                last = upstream.written
+                try await Task.sleep(for: .milliseconds(500))
             }
+            #expect(last > 0)
+            #expect(last < 48 << 20, "the upstream wrote \(last >> 20) MB to a caller that read nothing")
+            await reader.close()
         }
     }
 }

@@ -133,15 +133,13 @@ struct TranslatedRequestTests {
     @Test("A body over the limit is refused 413 (9905) by the listener, without any upstream call")
     func bodyOverTheLimit() async throws {
         let upstream = RecordingUpstream { _ in RecordingUpstream.json(RecordingUpstream.bulkSuccess) }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(
-                    shim.proxyURL, query: "identifierName=mobile&identifierValue=1&source=INSTORE",
-                    body: String(repeating: " ", count: 20_000)
-                )
-                #expect(response.status == 413)
-                #expect(response.errorCodes == [9905])
-            }
+        try await upstream.withShim { shim in
+            let response = try await issue(
+                shim.proxyURL, query: "identifierName=mobile&identifierValue=1&source=INSTORE",
+                body: String(repeating: " ", count: 20_000)
+            )
+            #expect(response.status == 413)
+            #expect(response.errorCodes == [9905])
         }
         #expect(upstream.requests.isEmpty)
     }

@@ -78,12 +78,10 @@ struct TruthfulAnswerTests {
         let upstream = ScriptedTCPUpstream(
             .answerKeepingOpen("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n")
         )
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let first = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(first.status == 502)
-                _ = try await issue(shim.proxyURL, query: Self.mobile)
-            }
+        try await upstream.withShim { shim in
+            let first = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(first.status == 502)
+            _ = try await issue(shim.proxyURL, query: Self.mobile)
         }
         #expect(upstream.requests == 2)
         #expect(upstream.mostRequestsOnOneConnection == 1)
@@ -92,20 +90,18 @@ struct TruthfulAnswerTests {
     @Test("An upstream that closes right after each answer (without Connection: close) fails no call")
     func upstreamClosingAfterEachAnswer() async throws {
         let upstream = ScriptedTCPUpstream(.answer(Self.bulkSuccessHTTP))
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                // Eight callers at once, so a connection that comes free is wanted at once.
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<8 {
-                        group.addTask {
-                            for _ in 0..<10 {
-                                let response = try await issue(shim.proxyURL, query: Self.mobile)
-                                #expect(response.status == 200, "\(response.text)")
-                            }
+        try await upstream.withShim { shim in
+            // Eight callers at once, so a connection that comes free is wanted at once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<10 {
+                            let response = try await issue(shim.proxyURL, query: Self.mobile)
+                            #expect(response.status == 200, "\(response.text)")
                         }
                     }
-                    try await group.waitForAll()
                 }
+                try await group.waitForAll()
             }
         }
         #expect(upstream.requests == 80)
@@ -114,16 +110,14 @@ struct TruthfulAnswerTests {
     @Test("Idle pooled upstream connections are closed by the shim after the idle timeout")
     func idleConnectionsClose() async throws {
         let upstream = ScriptedTCPUpstream(.answerKeepingOpen(Self.bulkSuccessHTTP))
-        try await upstream.run { base in
-            try await withShim(upstream: base, configure: { $0.timeouts.idle = .milliseconds(200) }) { shim in
-                let response = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(response.status == 200)
-                let deadline = ContinuousClock.now + .seconds(10)
-                while upstream.connectionsOpen > 0, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(upstream.connectionsOpen == 0)
+        try await upstream.withShim(configure: { $0.timeouts.idle = .milliseconds(200) }) { shim in
+            let response = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(response.status == 200)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while upstream.connectionsOpen > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
             }
+            #expect(upstream.connectionsOpen == 0)
         }
     }
 
@@ -143,19 +137,16 @@ struct TruthfulAnswerTests {
                 body: .init(byteBuffer: ByteBuffer(bytes: [0x1f, 0x8b, 0x08, 0x00]))
             )
         }
-        try await upstream.run { base in
-            try await withShim(
-                upstream: base,
-                configure: {
-                    $0.mappings = try! MappingSet(directory: directory)
-                    $0.usageLog = .file(usage)
-                }
-            ) { shim in
-                let response = try await issue(
-                    shim.proxyURL, query: Self.mobile, headers: [tillAuthorization, ("Accept-Encoding", "gzip, deflate")]
-                )
-                #expect(response.status == 200)
+        try await upstream.withShim(
+            configure: {
+                $0.mappings = try! MappingSet(directory: directory)
+                $0.usageLog = .file(usage)
             }
+        ) { shim in
+            let response = try await issue(
+                shim.proxyURL, query: Self.mobile, headers: [tillAuthorization, ("Accept-Encoding", "gzip, deflate")]
+            )
+            #expect(response.status == 200)
         }
         let record = try #require(try UsageLogTests.records(at: usage).first)
         #expect(record["outcome"] as? String == "issued")

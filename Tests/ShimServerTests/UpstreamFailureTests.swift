@@ -32,13 +32,11 @@ struct UpstreamFailureTests {
         let upstream = RecordingUpstream { request in
             request.method == .post ? answer : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let response = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(response.status == status)
-                #expect(response.errorCodes == [code])
-                #expect(response.json["sideEffects"] == nil)
-            }
+        try await upstream.withShim { shim in
+            let response = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(response.status == status)
+            #expect(response.errorCodes == [code])
+            #expect(response.json["sideEffects"] == nil)
         }
         #expect(upstream.requests.count == 1)
     }
@@ -93,13 +91,11 @@ struct UpstreamFailureTests {
                 ? RecordingUpstream.json("garbage")
                 : RecordingUpstream.json(RecordingUpstream.bulkSuccess)
         }
-        try await upstream.run { base in
-            try await withShim(upstream: base) { shim in
-                let first = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(first.status == 502)
-                let second = try await issue(shim.proxyURL, query: Self.mobile)
-                #expect(second.status == 200)
-            }
+        try await upstream.withShim { shim in
+            let first = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(first.status == 502)
+            let second = try await issue(shim.proxyURL, query: Self.mobile)
+            #expect(second.status == 200)
         }
     }
 }

@@ -15,9 +15,14 @@ struct UsageLogTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("usage-\(UUID().uuidString).log").path
     }
 
+    /// The records of the usage log at `path`.
     static func records(at path: String) throws -> [[String: Any]] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return try text.split(separator: "\n").map { line in
+        try records(in: String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    /// The records of a usage log's text, one JSON object a line.
+    static func records(in text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
     }
@@ -56,31 +61,23 @@ struct UsageLogTests {
         #expect(Set(records.compactMap { $0["requestId"] as? String }) == Set((0..<calls).map { "call-\($0)" }))
         let outcomes = Dictionary(grouping: records, by: { $0["outcome"] as? String ?? "" }).mapValues(\.count)
         #expect(outcomes == ["issued": 75, "warning": 75, "rejected": 75, "error": 75])
+        // The caller's address is the listener's to read, from the socket.
+        #expect(records.allSatisfy { $0["remoteAddr"] as? String == "127.0.0.1" })
     }
 
-    @Test("A record names the client, program, source and a customer hash, and leaks nothing")
+    @Test("A record names the client, program, source and a customer hash, and leaks nothing (in process)")
     func recordContents() async throws {
-        let path = Self.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await withShimOverSandbox(configure: {
-            $0.usageLog = .file(path)
-            $0.customerHashKey = "test-key"
-        }) { shim in
-            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile)
-            _ = try await issue(
-                shim.proxyURL,
-                query: "identifierName=email&identifierValue=priya%40example.com&source=INSTORE",
-                headers: [("X-CAP-API-OAUTH-TOKEN", "demo-token"), ("User-Agent", "till/7")]
-            )
-            _ = try await issue(
-                shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65778}"#
-            )
-        }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let shim = InProcessShim(upstream: .sandbox())
+        _ = await shim.issue(query: ShimOverSandboxTests.mobile)
+        _ = await shim.issue(
+            query: "identifierName=email&identifierValue=priya%40example.com&source=INSTORE",
+            headers: [("X-CAP-API-OAUTH-TOKEN", "demo-token"), ("User-Agent", "till/7")]
+        )
+        _ = await shim.issue(query: ShimOverSandboxTests.mobile, body: #"{"programId":469,"promotionId":65778}"#)
+        let (text, records) = try await shim.usageLog()
         for secret in ["918888888888", "priya@example.com", "priya%40example.com", "secret", "demo-token", "dGlsbDpzZWNyZXQ="] {
             #expect(!text.contains(secret), "the usage log contains \(secret)")
         }
-        let records = try Self.records(at: path)
         try #require(records.count == 3)
         let issued = records[0]
         #expect(issued["client"] as? String == "till")
@@ -99,6 +96,7 @@ struct UsageLogTests {
         let oauth = records[1]
         #expect((oauth["client"] as? String)?.hasPrefix("oauth:") == true)
         #expect(oauth["userAgent"] as? String == "till/7")
+        #expect(oauth["outcome"] as? String == "issued")
         #expect(oauth["customer"] as? String != issued["customer"] as? String)
         let vendorError = records[2]
         #expect(vendorError["outcome"] as? String == "error")
@@ -108,23 +106,21 @@ struct UsageLogTests {
     }
 
     @Test(
-        "A call refused locally keeps in its record what could be read (program, promotion, known source and identifier name), and only that"
+        "A call refused locally keeps in its record what could be read (program, promotion, known source and identifier name), and only that (in process)"
     )
     func refusedCallKeepsReadableFields() async throws {
-        let path = Self.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await withShimOverSandbox(configure: { $0.usageLog = .file(path) }) { shim in
-            // Refused for its type: everything else is readable.
-            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile + "&type=ORGANIZATION")
-            // Refused for its source: the source is not recorded (it is not one the tables know).
-            _ = try await issue(shim.proxyURL, query: "identifierName=mobile&identifierValue=918888888888&source=NOWHERE")
-            // Refused for its body: nothing of the body is recorded.
-            _ = try await issue(shim.proxyURL, query: ShimOverSandboxTests.mobile, body: #"{"programId":"x"}"#)
-        }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let upstream = InMemoryUpstream.sandbox()
+        let shim = InProcessShim(upstream: upstream)
+        // Refused for its type: everything else is readable.
+        _ = await shim.issue(query: ShimOverSandboxTests.mobile + "&type=ORGANIZATION")
+        // Refused for its source: the source is not recorded (it is not one the tables know).
+        _ = await shim.issue(query: "identifierName=mobile&identifierValue=918888888888&source=NOWHERE")
+        // Refused for its body: nothing of the body is recorded.
+        _ = await shim.issue(query: ShimOverSandboxTests.mobile, body: #"{"programId":"x"}"#)
+        #expect(upstream.requests.isEmpty)
+        let (text, records) = try await shim.usageLog()
         #expect(!text.contains("918888888888"))
         #expect(!text.contains("NOWHERE"))
-        let records = try Self.records(at: path)
         try #require(records.count == 3)
         #expect(records.allSatisfy { $0["outcome"] as? String == "rejected" })
         #expect(records[0]["programId"] as? Int == 469)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A call recorded from traffic, to replay against the legacy endpoint and the shim.
-package struct RecordedCall: Sendable, Equatable {
+package struct RecordedCall: Sendable {
     /// The HTTP method, as recorded.
     package var method: String
     /// Path without query, starting with `/`.
@@ -14,7 +14,7 @@ package struct RecordedCall: Sendable, Equatable {
     package var body: String
 
     /// One header; a struct rather than a tuple so calls compare.
-    package struct HeaderField: Sendable, Equatable {
+    package struct HeaderField: Sendable {
         /// The header name, as recorded.
         package var name: String
         /// The header value, as recorded.

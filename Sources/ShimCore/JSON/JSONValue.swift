@@ -1,6 +1,6 @@
 /// A parsed JSON document, kept loosely typed so that validation can tell "missing" from
 /// "present with the wrong type" and report each the way the legacy API did.
-package enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Equatable {
     /// `null`.
     case null
     /// `true` or `false`.

@@ -14,21 +14,20 @@ package struct JSONWriter: Sendable {
 
     /// Writes `{`, the members `body` writes, and `}`.
     package mutating func object(_ body: (inout JSONWriter) -> Void) {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma = false
-        body(&self)
-        bytes.append(UInt8(ascii: "}"))
-        needsComma = true
+        container(UInt8(ascii: "{"), body, UInt8(ascii: "}"))
     }
 
     /// Writes `[`, the elements `body` writes, and `]`.
     package mutating func array(_ body: (inout JSONWriter) -> Void) {
+        container(UInt8(ascii: "["), body, UInt8(ascii: "]"))
+    }
+
+    private mutating func container(_ open: UInt8, _ body: (inout JSONWriter) -> Void, _ close: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(open)
         needsComma = false
         body(&self)
-        bytes.append(UInt8(ascii: "]"))
+        bytes.append(close)
         needsComma = true
     }
 

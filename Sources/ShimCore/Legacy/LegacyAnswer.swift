@@ -1,5 +1,5 @@
 /// How a legacy call ended, for the usage record and metrics.
-package enum CallOutcome: String, Sendable, CaseIterable, Codable {
+package enum CallOutcome: String, Sendable, CaseIterable {
     /// The promotion was issued.
     case issued
     /// The vendor answered warnings only, e.g. 8890 (limits or configuration).
@@ -19,7 +19,7 @@ package enum CallOutcome: String, Sendable, CaseIterable, Codable {
 }
 
 /// A complete legacy answer: HTTP status, body and how the call ended.
-package struct LegacyAnswer: Sendable, Equatable {
+package struct LegacyAnswer: Sendable {
     /// The HTTP status of the legacy answer.
     package var status: Int
     /// The legacy body sent to the caller.

@@ -10,7 +10,7 @@
 /// 4. letters are lowercased, so matching is case-insensitive.
 package enum PathNormalizer {
     /// How a raw request path relates to an endpoint's canonical path.
-    package enum Match: Sendable, Equatable {
+    package enum Match: Sendable {
         /// Exactly the canonical spelling.
         case canonical
         /// Another spelling of the same endpoint.

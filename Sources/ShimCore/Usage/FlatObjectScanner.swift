@@ -102,13 +102,14 @@ struct FlatObjectScanner {
         return negative ? -number : number
     }
 
-    mutating func optionalInteger(_ value: inout Int64?) -> Bool {
+    /// An integer or `null`; a number the type cannot hold is unreadable.
+    mutating func optionalInteger<Integer: FixedWidthInteger>(_ value: inout Integer?) -> Bool {
         if consumeLiteral("null") {
             value = nil
             return true
         }
-        guard let number = integer() else { return false }
-        value = number
+        guard let number = integer(), let exact = Integer(exactly: number) else { return false }
+        value = exact
         return true
     }
 

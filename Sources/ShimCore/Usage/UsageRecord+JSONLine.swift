@@ -53,14 +53,8 @@ extension UsageRecord {
                 guard let codes = scanner.integers() else { return .unreadable }
                 record.codes = codes
                 readable = true
-            case 14 where scanner.isKey(key, "upstreamStatus"):
-                var status: Int64?
-                readable = scanner.optionalInteger(&status)
-                record.upstreamStatus = status.map { Int($0) }
-            case 9 where scanner.isKey(key, "batchSize"):
-                var size: Int64?
-                readable = scanner.optionalInteger(&size)
-                record.batchSize = size.map { Int($0) }
+            case 14 where scanner.isKey(key, "upstreamStatus"): readable = scanner.optionalInteger(&record.upstreamStatus)
+            case 9 where scanner.isKey(key, "batchSize"): readable = scanner.optionalInteger(&record.batchSize)
             case 9 where scanner.isKey(key, "latencyMs"):
                 guard let value = scanner.double() else { return .unreadable }
                 record.latencyMilliseconds = value

@@ -80,32 +80,20 @@ package struct UsageRecord: Sendable, Equatable {
     /// The record as one JSON line, newline included; absent values are written as `null`.
     package func jsonLine(into writer: inout JSONWriter) {
         writer.object { writer in
-            writer.key("ts")
-            writer.string(RFC3339.format(epochMilliseconds: timestampMilliseconds))
-            writer.key("requestId")
-            writer.string(requestId)
-            writer.key("client")
-            writer.string(client)
-            writer.key("userAgent")
-            writer.optionalString(userAgent)
-            writer.key("remoteAddr")
-            writer.optionalString(remoteAddress)
-            writer.key("programId")
-            writer.optionalInteger(programId)
-            writer.key("promotionId")
-            writer.optionalInteger(promotionId)
-            writer.key("source")
-            writer.optionalString(source)
-            writer.key("identifierName")
-            writer.optionalString(identifierName)
-            writer.key("customer")
-            writer.optionalString(customer)
-            writer.key("outcome")
-            writer.string(outcome.rawValue)
+            writer.member("ts", RFC3339.format(epochMilliseconds: timestampMilliseconds))
+            writer.member("requestId", requestId)
+            writer.member("client", client)
+            writer.member("userAgent", userAgent)
+            writer.member("remoteAddr", remoteAddress)
+            writer.member("programId", programId)
+            writer.member("promotionId", promotionId)
+            writer.member("source", source)
+            writer.member("identifierName", identifierName)
+            writer.member("customer", customer)
+            writer.member("outcome", outcome.rawValue)
             writer.key("codes")
             writer.array { writer in codes.forEach { writer.integer($0) } }
-            writer.key("upstreamStatus")
-            writer.optionalInteger(upstreamStatus)
+            writer.member("upstreamStatus", upstreamStatus)
             writer.key("latencyMs")
             writer.milliseconds(latencyMilliseconds)
             writer.key("upstreamLatencyMs")
@@ -114,36 +102,19 @@ package struct UsageRecord: Sendable, Equatable {
             } else {
                 writer.value(.null)
             }
-            writer.key("route")
-            writer.optionalString(route)
+            writer.member("route", route)
             if let batchId {
-                writer.key("batchId")
-                writer.string(batchId)
-                writer.key("batchSize")
-                writer.optionalInteger(batchSize)
+                writer.member("batchId", batchId)
+                writer.member("batchSize", batchSize)
             }
-            if mayHaveBeenIssued {
-                writer.key("mayHaveBeenIssued")
-                writer.value(.bool(true))
-            }
-            if let wouldReject {
-                writer.key("wouldReject")
-                writer.string(wouldReject.rawValue)
-            }
+            if mayHaveBeenIssued { writer.member("mayHaveBeenIssued", true) }
+            if let wouldReject { writer.member("wouldReject", wouldReject.rawValue) }
         }
         writer.newline()
     }
 }
 
 extension JSONWriter {
-    mutating func optionalString(_ value: String?) {
-        if let value { string(value) } else { self.value(.null) }
-    }
-
-    mutating func optionalInteger(_ value: (some BinaryInteger)?) {
-        if let value { integer(value) } else { self.value(.null) }
-    }
-
     /// A duration in milliseconds with microsecond precision.
     mutating func milliseconds(_ value: Double) {
         let micros = Int64((value * 1000).rounded())

@@ -20,9 +20,6 @@ package final class Readiness: Sendable {
         self.drainDelay = drainDelay
     }
 
-    /// Whether the shim is ready to serve.
-    package var isReady: Bool { notReadyReason == nil }
-
     /// Why the shim is not ready, for the body of a 503; `nil` when it is.
     package var notReadyReason: String? {
         if drainDelay?.hasBegun == true { return "draining: shutting down" }

@@ -1,5 +1,4 @@
 package import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
 package import ShimCore

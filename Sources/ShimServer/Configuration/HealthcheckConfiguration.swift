@@ -2,7 +2,7 @@ package import Configuration
 
 /// The admin listener `promo-shim healthcheck` asks: the key `healthcheck.host`
 /// (`SHIM_HEALTHCHECK_HOST`) and the shim's own `adminPort` (`SHIM_ADMIN_PORT`, as `serve` reads it).
-package struct HealthcheckConfiguration: Sendable, Equatable {
+package struct HealthcheckConfiguration: Sendable {
     /// The admin listener's address.
     package var host = "127.0.0.1"
     /// The admin listener's port: the one `serve` uses by default.

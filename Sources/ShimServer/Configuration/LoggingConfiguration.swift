@@ -2,7 +2,7 @@ package import Configuration
 package import Logging
 
 /// The application log's level: the key `logLevel` (`--log-level`, `SHIM_LOG_LEVEL`), `info` by default.
-package struct LoggingConfiguration: Sendable, Equatable {
+package struct LoggingConfiguration: Sendable {
     /// The lowest level logged.
     package var level: Logger.Level = .info
 

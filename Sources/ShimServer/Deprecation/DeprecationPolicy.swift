@@ -4,7 +4,7 @@ package import HTTPTypes
 /// What every legacy response says about the endpoint's retirement: `Deprecation` (RFC 9745),
 /// `Sunset` (RFC 8594) and `Link` relations to the successor and the policy page. Header values are
 /// computed once at start.
-package struct DeprecationPolicy: Sendable, Equatable {
+package struct DeprecationPolicy: Sendable {
     /// When the endpoint was (or will be) deprecated.
     package let deprecationDate: Date
     /// When the endpoint stops answering, if announced.

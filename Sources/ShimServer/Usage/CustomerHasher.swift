@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 package import ShimCore
 
 /// Turns identifierName + identifierValue into a keyed hash, so operations can count distinct

@@ -16,7 +16,7 @@ protocol UsageSink: Sendable {
 }
 
 /// A failed `write(2)` or `open(2)` of the usage log, by errno; its description has no path.
-struct UsageSinkError: Error, Sendable, Equatable, CustomStringConvertible {
+struct UsageSinkError: Error, Sendable, CustomStringConvertible {
     /// The errno, e.g. `ENOSPC`.
     let code: Int32
 

@@ -77,12 +77,13 @@ final class RecordingUpstream: Sendable {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: text)))
     }
 
-    /// A rate limit or maintenance answer with `Retry-After`.
-    static func busy(status: HTTPResponse.Status, retryAfter: String) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json", .retryAfter: retryAfter],
-            body: .init(byteBuffer: .init(string: #"{"message":"slow down"}"#))
-        )
+    /// An upstream that answers the legacy endpoint with an empty legacy answer and every other
+    /// call with ``bulkSuccess``, so a test can tell from the requests which route served a call.
+    static func legacyOrBulk() -> RecordingUpstream {
+        RecordingUpstream { request in
+            request.path == "/v2/promotion/issue"
+                ? json(#"{"warnings":[],"errors":[],"sideEffects":[]}"#) : json(bulkSuccess)
+        }
     }
 
     /// The documented bulk success body for one customer.

@@ -32,6 +32,28 @@ func withShim<Result: Sendable>(
     return try await ShimServer.withRunning(configuration, logger: logger, body: body)
 }
 
+/// A test upstream served on a free loopback port for the duration of a closure.
+protocol TestUpstream {
+    /// Runs the upstream for the duration of `body`, handing it the base URL.
+    func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result
+}
+
+extension TestUpstream {
+    /// Runs this upstream, and the whole shim in front of it, for the duration of `body`.
+    func withShim<Result: Sendable>(
+        configure: (inout ShimConfiguration) -> Void = { _ in },
+        body: (ShimPorts) async throws -> Result
+    ) async throws -> Result {
+        try await run { base in try await ShimServerTests.withShim(upstream: base, configure: configure, body: body) }
+    }
+}
+
+extension RecordingUpstream: TestUpstream {}
+extension CountingHTTPUpstream: TestUpstream {}
+extension ScriptedTCPUpstream: TestUpstream {}
+extension StreamingUpstream: TestUpstream {}
+extension TLSUpstream: TestUpstream {}
+
 /// Runs the shim in front of the sandbox vendor.
 func withShimOverSandbox<Result: Sendable>(
     configure: (inout ShimConfiguration) -> Void = { _ in },

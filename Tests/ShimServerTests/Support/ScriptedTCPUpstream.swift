@@ -19,7 +19,7 @@ final class ScriptedTCPUpstream: Sendable {
 
     let script: Script
     private let requestCount = Mutex(0)
-    private let connectionCounts = Mutex((opened: 0, open: 0, mostRequestsOnOne: 0))
+    private let connectionCounts = Mutex((open: 0, mostRequestsOnOne: 0))
 
     init(_ script: Script) {
         self.script = script
@@ -27,8 +27,6 @@ final class ScriptedTCPUpstream: Sendable {
 
     /// Requests received so far (a request counts once its head has arrived).
     var requests: Int { requestCount.withLock { $0 } }
-    /// Connections accepted so far.
-    var connectionsOpened: Int { connectionCounts.withLock { $0.opened } }
     /// Connections still open.
     var connectionsOpen: Int { connectionCounts.withLock { $0.open } }
     /// The most requests any one connection carried.
@@ -55,10 +53,7 @@ final class ScriptedTCPUpstream: Sendable {
         }
 
         func channelActive(context: ChannelHandlerContext) {
-            owner.connectionCounts.withLock {
-                $0.opened += 1
-                $0.open += 1
-            }
+            owner.connectionCounts.withLock { $0.open += 1 }
             context.fireChannelActive()
         }
 

@@ -19,8 +19,6 @@ struct TestResponse: Sendable {
 
     /// The codes of the legacy `errors` list.
     var errorCodes: [Int] { (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? Int } }
-    /// The codes of the legacy `warnings` list.
-    var warningCodes: [Int] { (json["warnings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? Int } }
 }
 
 /// The tests' client: enough pooled connections that a few hundred concurrent calls are truly
