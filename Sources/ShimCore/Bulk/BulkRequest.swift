@@ -1,7 +1,7 @@
 /// The bulk issue request body: one `customers` entry per legacy call.
-package struct BulkRequest: Sendable, Equatable {
+package struct BulkRequest: Sendable {
     /// The promotion the customers are enrolled into.
-    package struct PromotionDetails: Sendable, Equatable {
+    package struct PromotionDetails: Sendable {
         /// The legacy programId.
         package var programId: Int64
         /// The legacy promotionId.

@@ -1,7 +1,7 @@
 /// A bulk response, read leniently: ids may come as strings or numbers.
-package struct BulkResponse: Sendable, Equatable {
+package struct BulkResponse: Sendable {
     /// One processed customer.
-    package struct Entity: Sendable, Equatable {
+    package struct Entity: Sendable {
         /// The issue result; absent for failed entities.
         package var result: JSONValue?
         /// The vendor's entity errors; empty when it sent none.

@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import Instrumentation
 package import Logging

@@ -13,7 +13,7 @@ import NIOCore
 /// - Between requests neither runs; the idle timeout (Hummingbird's `HTTP1Channel`) applies.
 struct RequestReadStateMachine {
     /// The two limits on a caller that sends too slowly.
-    struct Timeouts: Sendable, Equatable {
+    struct Timeouts: Sendable {
         /// From a request's first byte to the end of its head.
         var head: TimeAmount
         /// Longest silence while the body is read.

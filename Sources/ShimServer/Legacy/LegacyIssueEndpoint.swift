@@ -1,4 +1,3 @@
-import Foundation
 package import HTTPTypes
 import Instrumentation
 import Logging

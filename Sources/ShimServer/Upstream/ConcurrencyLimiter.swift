@@ -9,7 +9,7 @@ import Synchronization
 /// The rules are ``StateMachine``'s; this shell holds the continuations and the deadline timers.
 package final class ConcurrencyLimiter: Sendable {
     /// How a call's wait for a slot ended, when it did not run.
-    package enum Refusal: Error, Sendable, Equatable {
+    package enum Refusal: Error, Sendable {
         /// Both bounds were full.
         case full
         /// Its deadline passed while it was queued.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The configured upstream base URL, validated once: `http` or `https`, a host, an optional port and
 /// an optional base path; no query, fragment or credentials.
-package struct UpstreamEndpoint: Sendable, Equatable, CustomStringConvertible {
+package struct UpstreamEndpoint: Sendable, CustomStringConvertible {
     /// `http` or `https`, lower case.
     package let scheme: String
     /// The host name or IP address.

@@ -2,7 +2,7 @@
 ///
 /// The codes split on one question, the one a legacy caller's retry depends on: could any byte of
 /// the request have reached the vendor? ``mayHaveReachedUpstream`` answers it.
-package struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
         case connectFailed = "upstream connect failed"
         case timeout = "upstream timeout"
