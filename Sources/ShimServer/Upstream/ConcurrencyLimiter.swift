@@ -44,32 +44,25 @@ package final class ConcurrencyLimiter: Sendable {
         state = Mutex(State(machine: machine))
     }
 
-    /// Runs `body` within the bound once its caller is known to be there, or answers why it did not run it.
+    /// Runs `body` within the bound, or answers why it did not run it.
     ///
-    /// While the call waits for a slot, a caller that leaves (``CallerPresence``) takes it out of the
-    /// queue (``Refusal/cancelled``); a call granted a slot as its caller left gives the slot back
-    /// unused. Once `body` runs, the caller's leaving no longer reaches it: what is sent finishes.
+    /// With a caller's `presence`, a caller that leaves while the call waits for a slot takes it out
+    /// of the queue (``Refusal/cancelled``), and a slot granted as it left is given back unused. Once
+    /// `body` runs, the caller's leaving no longer reaches it: what is sent finishes.
     /// - Parameters:
     ///   - deadline: When a queued call gives up; `nil` waits as long as it takes.
-    ///   - presence: The caller's connection, watched only while the call waits.
+    ///   - presence: The caller's connection, watched only while the call waits; `nil`: not watched.
     package func run<Result: Sendable>(
-        deadline: NIODeadline? = nil, watching presence: CallerPresence?, _ body: () async throws -> Result
+        deadline: NIODeadline? = nil, watching presence: CallerPresence? = nil, _ body: () async throws -> Result
     ) async rethrows -> Swift.Result<Result, Refusal> {
-        guard let presence else { return try await run(deadline: deadline, body) }
-        if let refusal = await presence.watching({ await acquire(deadline: deadline) }) { return .failure(refusal) }
+        let refusal: Refusal? =
+            if let presence { await presence.watching { await acquire(deadline: deadline) } } else {
+                await acquire(deadline: deadline)
+            }
+        if let refusal { return .failure(refusal) }
         defer { release() }
         // Granted as the caller left (its task is cancelled then): nothing is started for it.
-        if presence.isGone { return .failure(.cancelled) }
-        return .success(try await body())
-    }
-
-    /// Runs `body` within the bound, or answers why it did not run it.
-    /// - Parameter deadline: When a queued call gives up; `nil` waits as long as it takes.
-    package func run<Result: Sendable>(
-        deadline: NIODeadline? = nil, _ body: () async throws -> Result
-    ) async rethrows -> Swift.Result<Result, Refusal> {
-        if let refusal = await acquire(deadline: deadline) { return .failure(refusal) }
-        defer { release() }
+        if presence?.isGone == true { return .failure(.cancelled) }
         return .success(try await body())
     }
 
