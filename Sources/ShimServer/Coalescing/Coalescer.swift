@@ -198,9 +198,7 @@ package final class Coalescer<U: Upstream>: Sendable {
             }
         }
         // One span for the batch's bulk call, in a trace of its own, linked to every caller's span.
-        let span: any Span =
-            ShimTracing.isOn
-            ? startSpan("bulk batch", context: .topLevel, ofKind: .client) : NoOpTracer.NoOpSpan(context: .topLevel)
+        let span = ShimTracing.startClientSpan("bulk batch", context: .topLevel)
         defer { span.end() }
         var headers = batch.headers
         if span.isRecording {

@@ -1,5 +1,4 @@
 package import HTTPTypes
-import Instrumentation
 import Logging
 import NIOCore
 import ShimCore
@@ -61,15 +60,8 @@ package struct LegacyIssueEndpoint<U: Upstream>: Sendable {
     func serve(
         _ request: LegacyIssueRequest, arrived: NIODeadline, presence: CallerPresence?, logger: Logger
     ) async -> ProxyResponse {
-        guard ShimTracing.isOn else {
-            return await serve(
-                request, arrived: arrived, presence: presence, span: NoOpTracer.NoOpSpan(context: .topLevel), logger: logger
-            )
-        }
         // A server span per call, a child of the caller's trace when it sent one.
-        var context = ServiceContext.topLevel
-        InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())
-        return await withSpan("POST " + Self.path, context: context, ofKind: .server) { span in
+        await ShimTracing.withServerSpan("POST " + Self.path, headers: request.headers) { span in
             await serve(request, arrived: arrived, presence: presence, span: span, logger: logger)
         }
     }

@@ -282,7 +282,7 @@ package struct LegacyIssueHandler<U: Upstream>: Sendable {
         }
         // A client span per upstream call; the vendor gets its context (with tracing off the
         // caller's own trace context is already in the headers, unchanged).
-        let span: any Span = ShimTracing.isOn ? startSpan(call, ofKind: .client) : NoOpTracer.NoOpSpan(context: .topLevel)
+        let span = ShimTracing.startClientSpan(call)
         defer { span.end() }
         var request = request
         if span.isRecording {

@@ -36,16 +36,8 @@ package struct PassthroughResponder<U: Upstream>: Sendable {
     package func respond(
         to request: Request, remoteAddress: String?, presence: CallerPresence? = nil, logger: Logger
     ) async -> Response {
-        guard ShimTracing.isOn else {
-            return await respond(
-                to: request, remoteAddress: remoteAddress, presence: presence, span: NoOpTracer.NoOpSpan(context: .topLevel),
-                logger: logger
-            )
-        }
         // A span per passthrough request, a child of the caller's trace; it ends with the answer's head.
-        var context = ServiceContext.topLevel
-        InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HTTPFieldsExtractor())
-        return await withSpan("passthrough " + request.method.rawValue, context: context, ofKind: .server) { span in
+        await ShimTracing.withServerSpan("passthrough " + request.method.rawValue, headers: request.headers) { span in
             let response = await respond(
                 to: request, remoteAddress: remoteAddress, presence: presence, span: span, logger: logger)
             if span.isRecording {

@@ -1,3 +1,5 @@
+import HTTPTypes
+import Instrumentation
 package import Logging
 import OTel
 package import ServiceLifecycle
@@ -41,5 +43,24 @@ package enum ShimTracing {
         enabled.store(true, ordering: .relaxed)
         logger.notice("tracing on: spans export over OTLP/HTTP (OTEL_* environment)")
         return backend.service
+    }
+
+    /// Runs `body` in a server span, a child of the trace context the caller's `headers` carry. With
+    /// tracing off, `body` gets a no-op span and nothing is extracted.
+    static func withServerSpan<Result>(
+        _ name: @autoclosure () -> String, headers: HTTPFields, _ body: (any Span) async -> Result
+    ) async -> Result {
+        guard isOn else { return await body(NoOpTracer.NoOpSpan(context: .topLevel)) }
+        var context = ServiceContext.topLevel
+        InstrumentationSystem.instrument.extract(headers, into: &context, using: HTTPFieldsExtractor())
+        return await withSpan(name(), context: context, ofKind: .server) { span in await body(span) }
+    }
+
+    /// A client span for an upstream call, a child of the current context or of `context`; a no-op
+    /// span with tracing off. End it with `end()`.
+    static func startClientSpan(_ name: String, context: ServiceContext? = nil) -> any Span {
+        guard isOn else { return NoOpTracer.NoOpSpan(context: .topLevel) }
+        if let context { return startSpan(name, context: context, ofKind: .client) }
+        return startSpan(name, ofKind: .client)
     }
 }
