@@ -71,4 +71,30 @@ struct StreamingPassthroughTests {
             await reader.close()
         }
     }
+
+    @Test("A caller that pauses reading for longer than the read timeout still gets the whole answer")
+    func pauseLongerThanReadTimeout() async throws {
+        let upstream = StreamingUpstream()
+        let size = 64 << 20
+        let readTimeout = Duration.milliseconds(400)
+        try await upstream.withShim(configure: { $0.timeouts.read = .milliseconds(400) }) { shim in
+            let reader = try await RawConnection(port: shim.proxy, autoRead: false)
+            try await reader.write("GET /bytes/\(size) HTTP/1.1\r\nHost: shim\r\n\r\n")
+            #expect(await eventually { upstream.written > 0 }, "the download never started")
+            // The buffers on the way fill and the upstream stalls: from then on the shim holds its
+            // reads of the upstream for the caller, which is not the upstream's silence.
+            var last = -1
+            while upstream.written != last {
+                last = upstream.written
+                try await Task.sleep(for: readTimeout * 2)
+            }
+            try await Task.sleep(for: readTimeout * 3)
+            try await reader.startReading()
+            // The answer ends with its last chunk, or is cut short by a close.
+            #expect(await eventually(within: .seconds(120)) { reader.endsWith("0\r\n\r\n") || reader.isClosed })
+            #expect(reader.endsWith("0\r\n\r\n"), "the answer was cut short after \(reader.byteCount) bytes")
+            #expect(reader.byteCount > size)
+            await reader.close()
+        }
+    }
 }

@@ -12,6 +12,8 @@ import NIOPosix
 /// its event loop (hence `@unchecked Sendable`: every entry point either runs there or hops there).
 final class EventLoopConnectionPool: @unchecked Sendable {
     let eventLoop: any EventLoop
+    /// Runs the tasks that write streamed request bodies, on this pool's loop.
+    let executor: EventLoopTaskExecutor
     private let host: String
     private let port: Int
     private let connectTimeout: TimeAmount
@@ -31,6 +33,7 @@ final class EventLoopConnectionPool: @unchecked Sendable {
         maxIdle: Int, idleTimeout: TimeAmount = .seconds(4), logger: Logger
     ) {
         self.eventLoop = eventLoop
+        self.executor = EventLoopTaskExecutor(eventLoop)
         self.host = host
         self.port = port
         self.connectTimeout = connectTimeout
@@ -40,12 +43,23 @@ final class EventLoopConnectionPool: @unchecked Sendable {
     }
 
     /// A call waiting for a connection: what to write once it has one.
-    private struct Call {
-        var head: HTTPRequestHead
-        var body: ByteBuffer?
-        var maxResponseBytes: Int
-        var deadline: NIODeadline
-        var promise: EventLoopPromise<BufferedUpstreamResponse>
+    private enum Call {
+        case buffered(
+            head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline,
+            promise: EventLoopPromise<BufferedUpstreamResponse>
+        )
+        case streamed(StreamedUpstreamCall)
+
+        /// Fails the call; nothing of it was sent.
+        func fail(_ error: UpstreamError) {
+            switch self {
+            case .buffered(_, _, _, _, let promise):
+                promise.fail(error)
+            case .streamed(let call):
+                call.started?.fail(error)
+                call.answered.fail(error)
+            }
+        }
     }
 
     /// Sends a request on a settled idle connection, or on the first connection that becomes free.
@@ -57,8 +71,21 @@ final class EventLoopConnectionPool: @unchecked Sendable {
         id: UInt64, head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline,
         retryOnConnectFailure: Bool, promise: EventLoopPromise<BufferedUpstreamResponse>
     ) {
+        enqueue(
+            id: id,
+            .buffered(head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise),
+            deadline: deadline, retryOnConnectFailure: retryOnConnectFailure
+        )
+    }
+
+    /// Sends a streamed call the same way. Call on `eventLoop`.
+    func send(id: UInt64, _ call: StreamedUpstreamCall, retryOnConnectFailure: Bool) {
+        enqueue(id: id, .streamed(call), deadline: call.deadline, retryOnConnectFailure: retryOnConnectFailure)
+    }
+
+    private func enqueue(id: UInt64, _ call: Call, deadline: NIODeadline, retryOnConnectFailure: Bool) {
         eventLoop.preconditionInEventLoop()
-        calls[id] = Call(head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise)
+        calls[id] = call
         let waiter = StateMachine<ObjectIdentifier>.Waiter(
             id: id, deadline: deadline, retryOnConnectFailure: retryOnConnectFailure
         )
@@ -111,17 +138,21 @@ final class EventLoopConnectionPool: @unchecked Sendable {
             case .send(let callID, let connectionID):
                 guard let call = calls.removeValue(forKey: callID) else { continue }
                 guard let connection = open[connectionID] else {
-                    call.promise.fail(UpstreamError.connectFailed)
+                    call.fail(.connectFailed)
                     continue
                 }
-                connection.send(
-                    head: call.head, body: call.body, maxResponseBytes: call.maxResponseBytes, deadline: call.deadline,
-                    promise: call.promise
-                )
+                switch call {
+                case .buffered(let head, let body, let maxResponseBytes, let deadline, let promise):
+                    connection.send(
+                        head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise
+                    )
+                case .streamed(let streamed):
+                    connection.send(streamed)
+                }
             case .connect(let deadline):
                 startConnect(deadline: deadline)
             case .fail(let callID, let error):
-                calls.removeValue(forKey: callID)?.promise.fail(error)
+                calls.removeValue(forKey: callID)?.fail(error)
             case .close(let connectionID):
                 open[connectionID]?.close()
             case .scheduleHandOff(let time):

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import HTTPTypes
+import Hummingbird
 package import Logging
 import NIOCore
 import NIOHTTP1
@@ -109,16 +110,7 @@ package struct EventLoopUpstream: Upstream {
         guard let pools else {
             return try await general.exchange(request, maxResponseBytes: maxResponseBytes, logger: logger)
         }
-        guard UpstreamEndpoint.isOriginForm(request.target) else { throw .invalidRequest }
-        var headers = HTTPHeaders(request.headers)
-        headers.replaceOrAdd(name: "host", value: hostHeader)
-        if body != nil || request.method == .post || request.method == .put || request.method == .patch {
-            headers.replaceOrAdd(name: "content-length", value: String(body?.readableBytes ?? 0))
-        }
-        let head = HTTPRequestHead(
-            version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
-            uri: endpoint.basePath + request.target, headers: headers
-        )
+        let head = try self.head(of: request, bodyLength: body?.readableBytes ?? 0)
         if Task.isCancelled { throw .cancelled }
         let pool = pools.pool()
         let promise = pool.eventLoop.makePromise(of: BufferedUpstreamResponse.self)
@@ -152,9 +144,72 @@ package struct EventLoopUpstream: Upstream {
     /// Numbers the calls, so a cancelled one can be found among the waiting.
     private static let callIDs = Atomic<UInt64>(0)
 
-    /// Streams the call through the passthrough client, ``streaming``.
+    /// Streams the call over the current event loop's keep-alive pool when the upstream is plain
+    /// http: the request body is written as the caller sends it and as fast as the upstream takes
+    /// it, and the answer's body is read from the upstream as fast as the caller reads it. https
+    /// upstreams go through the passthrough client, ``streaming``.
     package func stream(_ request: UpstreamRequest, logger: Logger) async throws(UpstreamError) -> UpstreamResponse {
-        try await streaming.stream(request, logger: logger)
+        guard let pools else { return try await streaming.stream(request, logger: logger) }
+        let streamedBody: RequestBody?
+        let head: HTTPRequestHead
+        switch request.body {
+        case .none:
+            streamedBody = nil
+            head = try self.head(of: request, bodyLength: 0)
+        case .bytes(let bytes):
+            streamedBody = RequestBody(buffer: bytes)
+            head = try self.head(of: request, bodyLength: bytes.readableBytes)
+        case .stream(let body, let length):
+            streamedBody = body
+            head = try self.head(of: request, bodyLength: length)
+        }
+        if Task.isCancelled { throw .cancelled }
+        let pool = pools.pool()
+        let started = streamedBody.map { _ in pool.eventLoop.makePromise(of: UpstreamBodySink.self) }
+        let answered = pool.eventLoop.makePromise(of: StreamedUpstreamAnswer.self)
+        let call = StreamedUpstreamCall(
+            head: head, hasBody: streamedBody != nil,
+            deadline: request.deadline ?? NIODeadline.now() + timeouts.request,
+            started: started, answered: answered
+        )
+        if let streamedBody, let started {
+            UpstreamBodyPump.start(streamedBody, once: started.futureResult, executor: pool.executor)
+        }
+        let retry = request.retryOnConnectFailure
+        let id = Self.callIDs.wrappingAdd(1, ordering: .relaxed).newValue
+        pool.eventLoop.runOnLoop { pool.send(id: id, call, retryOnConnectFailure: retry) }
+        do {
+            let answer = try await withTaskCancellationHandler {
+                try await answered.futureResult.get()
+            } onCancel: {
+                pool.eventLoop.execute { pool.cancel(id: id) }
+            }
+            return UpstreamResponse(
+                status: answer.status, headers: answer.headers, body: ResponseBody(asyncSequence: answer.body))
+        } catch let error as UpstreamError {
+            throw error
+        } catch {
+            throw .connectionLost
+        }
+    }
+
+    /// The head of `request` for a pooled connection: the configured base path and `Host`, and the
+    /// body framed by `Content-Length` (`bodyLength`; `nil`: chunked).
+    private func head(of request: UpstreamRequest, bodyLength: Int?) throws(UpstreamError) -> HTTPRequestHead {
+        guard UpstreamEndpoint.isOriginForm(request.target) else { throw .invalidRequest }
+        var headers = HTTPHeaders(request.headers)
+        headers.replaceOrAdd(name: "host", value: hostHeader)
+        if let bodyLength {
+            if bodyLength > 0 || request.method == .post || request.method == .put || request.method == .patch {
+                headers.replaceOrAdd(name: "content-length", value: String(bodyLength))
+            }
+        } else {
+            headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+        }
+        return HTTPRequestHead(
+            version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
+            uri: endpoint.basePath + request.target, headers: headers
+        )
     }
 
     /// Closes the pooled connections, then shuts AsyncHTTPClient down. Only the first call does

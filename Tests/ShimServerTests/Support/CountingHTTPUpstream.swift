@@ -4,15 +4,18 @@ import NIOPosix
 import Synchronization
 
 /// An HTTP/1.1 upstream that counts the connections it accepts and answers by path:
-/// `/close` answers with `Connection: close`, `/big` streams 4,000 bytes in chunks, `/silent` never
-/// answers; any other path echoes what arrived as `method target host=H length=N`.
+/// `/close` answers with `Connection: close`, `/big` streams 4,000 bytes in chunks, `/endless` streams
+/// one chunk and never ends, `/silent` never answers; any other path echoes what arrived as
+/// `method target host=H length=N`.
 final class CountingHTTPUpstream: Sendable {
-    private let counters = Mutex((connections: 0, requests: 0))
+    private let counters = Mutex((connections: 0, requests: 0, closed: 0))
 
     /// Connections accepted so far.
     var connections: Int { counters.withLock { $0.connections } }
     /// Requests received so far.
     var requests: Int { counters.withLock { $0.requests } }
+    /// Connections closed so far (by either side).
+    var closedConnections: Int { counters.withLock { $0.closed } }
 
     func run<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
         try await withHTTPLoopbackServer(
@@ -33,6 +36,11 @@ final class CountingHTTPUpstream: Sendable {
 
         init(owner: CountingHTTPUpstream) {
             self.owner = owner
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            owner.counters.withLock { $0.closed += 1 }
+            context.fireChannelInactive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -63,6 +71,13 @@ final class CountingHTTPUpstream: Sendable {
                     context.write(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
                 }
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            case "/endless":
+                headers.add(name: "transfer-encoding", value: "chunked")
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 1000)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
                 return
             case "/close":
                 headers.add(name: "connection", value: "close")

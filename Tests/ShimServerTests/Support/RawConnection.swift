@@ -24,8 +24,22 @@ final class RawConnection: Sendable {
             .connect(host: "127.0.0.1", port: port).get()
     }
 
-    /// Everything received so far.
+    /// Everything received so far (the first megabyte of it; ``byteCount`` counts all).
     var text: String { state.received.withLock { $0 } }
+
+    /// How many bytes have arrived.
+    var byteCount: Int { state.count.withLock { $0 } }
+
+    /// Whether the last bytes received are `suffix`.
+    func endsWith(_ suffix: String) -> Bool {
+        state.tail.withLock { $0.hasSuffix(suffix) }
+    }
+
+    /// Starts reading a connection made with `autoRead` off.
+    func startReading() async throws {
+        try await channel.setOption(.autoRead, value: true).get()
+        channel.read()
+    }
 
     /// Whether the peer has closed the connection.
     var isClosed: Bool { state.closed.withLock { $0 } }
@@ -68,11 +82,25 @@ final class RawConnection: Sendable {
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         let received = Mutex("")
+        let count = Mutex(0)
+        let tail = Mutex("")
         let closed = Mutex(false)
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            received.withLock { $0 += String(buffer: buffer) }
+            let total = count.withLock { count in
+                count += buffer.readableBytes
+                return count
+            }
+            if total - buffer.readableBytes < 1 << 20 {
+                received.withLock { $0 += String(buffer: buffer) }
+            }
+            let last = String(
+                buffer: buffer.getSlice(
+                    at: buffer.readerIndex + max(0, buffer.readableBytes - 64), length: min(64, buffer.readableBytes))!)
+            tail.withLock { tail in
+                tail = String((tail + last).suffix(64))
+            }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
