@@ -76,11 +76,17 @@ struct StreamingPassthroughTests {
     func pauseLongerThanReadTimeout() async throws {
         let upstream = StreamingUpstream()
         let size = 64 << 20
-        let readTimeout = Duration.milliseconds(400)
-        try await upstream.withShim(configure: { $0.timeouts.read = .milliseconds(400) }) { shim in
+        // Long enough for an answer's head on a loaded machine; the pause below is several times longer.
+        let readTimeout = Duration.seconds(1)
+        try await upstream.withShim(configure: { $0.timeouts.read = .seconds(1) }) { shim in
             let reader = try await RawConnection(port: shim.proxy, autoRead: false)
             try await reader.write("GET /bytes/\(size) HTTP/1.1\r\nHost: shim\r\n\r\n")
-            #expect(await eventually { upstream.written > 0 }, "the download never started")
+            // One read at a time until the answer's head is in.
+            #expect(
+                await eventually {
+                    reader.readOnce()
+                    return reader.text.hasPrefix("HTTP/1.1 200")
+                }, "no answer: \(reader.text.prefix(400))")
             // The buffers on the way fill and the upstream stalls: from then on the shim holds its
             // reads of the upstream for the caller, which is not the upstream's silence.
             var last = -1

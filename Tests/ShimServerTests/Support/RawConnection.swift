@@ -35,6 +35,11 @@ final class RawConnection: Sendable {
         state.tail.withLock { $0.hasSuffix(suffix) }
     }
 
+    /// Reads once from a connection made with `autoRead` off: what the next socket read returns.
+    func readOnce() {
+        channel.read()
+    }
+
     /// Starts reading a connection made with `autoRead` off.
     func startReading() async throws {
         try await channel.setOption(.autoRead, value: true).get()
