@@ -243,8 +243,9 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
             if closes { headers[.connection] = "close" }
             let written: EventLoopFuture<Void>
             do {
-                try await channel.writeAndFlush(
-                    HTTPResponsePart.head(HTTPResponse(status: response.status, headerFields: headers))
+                // Not awaited: the body's writes and its end, which is, fail when the head could not be written.
+                channel.writeAndFlush(
+                    HTTPResponsePart.head(HTTPResponse(status: response.status, headerFields: headers)), promise: nil
                 )
                 try await response.body.write(ChannelResponseBodyWriter(channel: channel))
                 written = loop.makeSucceededVoidFuture()
