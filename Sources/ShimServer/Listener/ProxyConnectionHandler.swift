@@ -217,13 +217,19 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
     private func startPassthrough(_ head: HTTPRequest, context: ChannelHandlerContext) {
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
-        let (body, source) = RequestBodyStream.make(
-            demand: .init(eventLoop: loop) { wantsMore in
-                handler.value.bodyDemandChanged(wantsMore: wantsMore)
-            }
-        )
-        bodySource = source
-        var request = Request(head: head, body: RequestBody(asyncSequence: body))
+        var request: Request
+        if Self.hasBody(head) {
+            let (body, source) = RequestBodyStream.make(
+                demand: .init(eventLoop: loop) { wantsMore in
+                    handler.value.bodyDemandChanged(wantsMore: wantsMore)
+                }
+            )
+            bodySource = source
+            request = Request(head: head, body: RequestBody(asyncSequence: body))
+        } else {
+            // Most passthrough requests (GET, HEAD, DELETE) have no body: no stream to feed.
+            request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+        }
         if ExpectContinue.isRequested(by: head) {
             request = ExpectContinue.preparing(request, channel: context.channel)
         }
@@ -254,6 +260,14 @@ final class ProxyConnectionHandler<U: Upstream>: ChannelInboundHandler, Removabl
             }
             loop.runOnLoop { handler.value.passthroughAnswered(written: written) }
         }
+    }
+
+    /// Whether a body follows `head`: HTTP/1.1 frames a request's body only by `Content-Length`
+    /// (above zero) or `Transfer-Encoding` (RFC 9112, section 6.3).
+    static func hasBody(_ head: HTTPRequest) -> Bool {
+        if head.headerFields[.transferEncoding] != nil { return true }
+        guard let length = head.headerFields[.contentLength] else { return false }
+        return length != "0"
     }
 
     /// Whether the answer in progress closes the connection; every answer does once the drain has begun.

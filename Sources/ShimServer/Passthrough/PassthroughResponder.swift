@@ -101,7 +101,8 @@ package struct PassthroughResponder<U: Upstream>: Sendable {
         case .success(.success(let response)):
             metrics.recordPassthrough(status: response.status.code)
             let relayed = Response(status: response.status, headers: ProxyHeaders.relayed(response.headers), body: response.body)
-            return detachingBody(relayed, limited, logger: logger)
+            // Without a body, nothing reads the caller's stream: nothing to detach.
+            return hasBody ? detachingBody(relayed, limited, logger: logger) : relayed
         case .success(.failure(let error)):
             let answer: Response
             if limited.exceeded {
