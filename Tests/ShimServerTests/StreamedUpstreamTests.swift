@@ -62,6 +62,25 @@ struct StreamedUpstreamTests {
         #expect(server.connections <= Self.loops)
     }
 
+    @Test("An answer that ends in the read that brought its head is handed over whole; a longer one streams")
+    func smallAnswersWhole() async throws {
+        let server = CountingHTTPUpstream()
+        try await server.run { base in
+            let upstream = EventLoopUpstream(endpoint: try UpstreamEndpoint(base), logger: Self.logger)
+            let small = try await upstream.stream(
+                UpstreamRequest(method: .get, target: "/v2/small", headers: [:]), logger: Self.logger)
+            let text = try await Self.read(small)
+            #expect(text.hasPrefix("GET /v2/small "))
+            // Whole: its length is known before it is written, so no stream stands behind it.
+            #expect(small.body.contentLength == text.utf8.count)
+            let endless = try await upstream.stream(
+                UpstreamRequest(method: .get, target: "/endless", headers: [:]), logger: Self.logger)
+            #expect(endless.body.contentLength == nil)
+            await #expect(throws: Reader.Left.self) { try await Self.read(endless, leaveAfter: 1) }
+            try await upstream.shutdown()
+        }
+    }
+
     @Test("A chunked request body streams to the upstream whole, framed as chunked")
     func chunkedUpload() async throws {
         let server = CountingHTTPUpstream()

@@ -184,8 +184,12 @@ package struct EventLoopUpstream: Upstream {
             } onCancel: {
                 pool.eventLoop.execute { pool.cancel(id: id) }
             }
-            return UpstreamResponse(
-                status: answer.status, headers: answer.headers, body: ResponseBody(asyncSequence: answer.body))
+            let body: ResponseBody
+            switch answer.body {
+            case .whole(let bytes): body = ResponseBody(byteBuffer: bytes)
+            case .streaming(let parts): body = ResponseBody(asyncSequence: parts)
+            }
+            return UpstreamResponse(status: answer.status, headers: answer.headers, body: body)
         } catch let error as UpstreamError {
             throw error
         } catch {

@@ -23,9 +23,25 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private enum Delivery {
         /// Read whole, then given to `promise`.
         case buffered(EventLoopPromise<BufferedUpstreamResponse>, maxResponseBytes: Int, body: ByteBuffer?)
-        /// The head is given to `answered`; the body streams into `source` once the head is in.
-        case streamed(EventLoopPromise<StreamedUpstreamAnswer>, source: UpstreamResponseBody.Source?)
+        /// Given to `answered`: whole, when it ends in the read that brought its head, or as a
+        /// head whose body streams on (see ``StreamedStage``).
+        case streamed(EventLoopPromise<StreamedUpstreamAnswer>, stage: StreamedStage)
     }
+
+    /// Where a streamed answer is.
+    private enum StreamedStage {
+        /// Its head has not arrived.
+        case awaitingHead
+        /// Its head arrived in the read in progress, and the body parts that came with it: held
+        /// until that read completes, so an answer that ends within it is handed over whole,
+        /// without a stream (most passthrough answers are small).
+        case headHeld(HTTPResponseHead, body: ByteBuffer?)
+        /// Handed over: the rest of the body streams into `source`.
+        case streaming(UpstreamResponseBody.Source)
+    }
+
+    /// The most a held answer gathers before it is handed over as a stream.
+    static let wholeAnswerLimit = 64 * 1024
 
     /// The call in flight on this connection.
     private struct Exchange {
@@ -119,7 +135,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
             call.answered.fail(UpstreamError.connectionLost)
             return
         }
-        let number = begin(deadline: call.deadline, delivery: .streamed(call.answered, source: nil))
+        let number = begin(deadline: call.deadline, delivery: .streamed(call.answered, stage: .awaitingHead))
         guard let started = call.started, call.hasBody else {
             context.write(wrapOutboundOut(.head(call.head)), promise: nil)
             writeEnd(context: context, exchange: number, firstFlush: true)
@@ -244,16 +260,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
                     return
                 }
             case .streamed(let answered, _):
-                let (body, source) = UpstreamResponseBody.make(demand: demand(for: current.number, context: context))
-                current.delivery = .streamed(answered, source: source)
-                exchange = current
-                answered.succeed(
-                    StreamedUpstreamAnswer(
-                        status: HTTPResponse.Status(code: Int(head.status.code)),
-                        headers: HTTPFields(head.headers, splitCookie: false),
-                        body: body
-                    )
-                )
+                current.delivery = .streamed(answered, stage: .headHeld(head, body: nil))
             }
             current.head = head
         case .body(var part):
@@ -271,8 +278,20 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
                     body!.writeBuffer(&part)
                 }
                 current.delivery = .buffered(promise, maxResponseBytes: maxResponseBytes, body: body)
-            case .streamed(_, let source):
-                switch source?.yield(part) {
+            case .streamed(let answered, .headHeld(let head, var body)):
+                if body == nil {
+                    body = part
+                } else {
+                    body!.writeBuffer(&part)
+                }
+                current.delivery = .streamed(answered, stage: .headHeld(head, body: body))
+                if body!.readableBytes > Self.wholeAnswerLimit {
+                    exchange = current
+                    startStreaming(context: context)
+                    return
+                }
+            case .streamed(_, .streaming(let source)):
+                switch source.yield(part) {
                 case .stopProducing:
                     readsPaused = true
                 case .dropped:
@@ -280,9 +299,11 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
                     exchange = current
                     fail(.connectionLost, closing: true)
                     return
-                case .produceMore, .none:
+                case .produceMore:
                     break
                 }
+            case .streamed(_, .awaitingHead):
+                break
             }
         case .end:
             if current.inInterimAnswer {
@@ -293,6 +314,26 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
             return
         }
         exchange = current
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // A held answer did not end within the read that brought its head: its body streams.
+        startStreaming(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    /// Hands a held answer's head over with its body streaming, starting with the parts held.
+    private func startStreaming(context: ChannelHandlerContext) {
+        guard var current = exchange, case .streamed(let answered, .headHeld(let head, let held)) = current.delivery else {
+            return
+        }
+        let (body, source) = UpstreamResponseBody.make(demand: demand(for: current.number, context: context))
+        current.delivery = .streamed(answered, stage: .streaming(source))
+        exchange = current
+        if let held, held.readableBytes > 0, case .stopProducing = source.yield(held) {
+            readsPaused = true
+        }
+        answered.succeed(StreamedUpstreamAnswer(head: head, body: .streaming(body)))
     }
 
     /// Resumes reads when a streamed answer's reader wants more; closes the connection when it left
@@ -354,8 +395,12 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
                     body: body ?? ByteBuffer()
                 )
             )
-        case .streamed(_, let source):
-            source?.finish()
+        case .streamed(let answered, .headHeld(let head, let body)):
+            answered.succeed(StreamedUpstreamAnswer(head: head, body: .whole(body ?? ByteBuffer())))
+        case .streamed(_, .streaming(let source)):
+            source.finish()
+        case .streamed(let answered, .awaitingHead):
+            answered.fail(UpstreamError.connectionLost)
         }
     }
 
@@ -384,12 +429,10 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         switch delivery {
         case .buffered(let promise, _, _):
             promise.fail(error)
-        case .streamed(let answered, let source):
-            if let source {
-                source.finish(error)
-            } else {
-                answered.fail(error)
-            }
+        case .streamed(_, .streaming(let source)):
+            source.finish(error)
+        case .streamed(let answered, .awaitingHead), .streamed(let answered, .headHeld):
+            answered.fail(error)
         }
     }
 
